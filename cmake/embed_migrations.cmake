@@ -1,0 +1,15 @@
+# Writes a C++ source holding every migration as (version, name, sql). Migration files are named
+# NNNN_name.sql; NNNN is the version.
+set(content "// Generated from storage/migrations/*.sql by cmake/embed_migrations.cmake. Do not edit.\n")
+string(APPEND content "#include \"storage/migrations.hpp\"\n\nnamespace contactd::storage {\n\n")
+string(APPEND content "const std::vector<Migration>& EmbeddedMigrations() {\n    static const std::vector<Migration> kMigrations = {\n")
+foreach(file IN LISTS FILES)
+    get_filename_component(name ${file} NAME_WE)
+    string(REGEX MATCH "^[0-9]+" version "${name}")
+    string(REGEX REPLACE "^0+" "" version "${version}")
+    file(READ ${file} sql)
+    string(APPEND content "        {${version}, \"${name}\", R\"contactd_sql(${sql})contactd_sql\"},\n")
+endforeach()
+string(APPEND content "    };\n    return kMigrations;\n}\n\n}  // namespace contactd::storage\n")
+file(WRITE ${OUT}.tmp "${content}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

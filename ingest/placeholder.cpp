@@ -1,0 +1,2 @@
+// placeholder until the HTTP layer lands
+namespace contactd::ingest {}
