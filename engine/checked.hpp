@@ -19,8 +19,8 @@ struct Problem {
 //! Either a T or a Problem.
 template <class T>
 class Checked {
-public:
-    Checked(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  public:
+    Checked(T value) : state_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
     Checked(Problem problem) : state_(std::move(problem)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return state_.index() == 0; }
@@ -29,7 +29,7 @@ public:
     T&& value() && { return std::get<0>(std::move(state_)); }
     const Problem& problem() const { return std::get<1>(state_); }
 
-private:
+  private:
     std::variant<T, Problem> state_;
 };
 

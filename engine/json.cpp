@@ -62,12 +62,18 @@ const Json* Json::Find(std::string_view name) const {
 
 std::string_view Json::TypeName() const {
     switch (kind_) {
-        case Kind::kNull: return "null";
-        case Kind::kBool: return "a boolean";
-        case Kind::kNumber: return "a number";
-        case Kind::kString: return "a string";
-        case Kind::kArray: return "an array";
-        case Kind::kObject: return "an object";
+        case Kind::kNull:
+            return "null";
+        case Kind::kBool:
+            return "a boolean";
+        case Kind::kNumber:
+            return "a number";
+        case Kind::kString:
+            return "a string";
+        case Kind::kArray:
+            return "an array";
+        case Kind::kObject:
+            return "an object";
     }
     return "a value";
 }
@@ -76,10 +82,18 @@ namespace {
 
 void Encode(const Json& value, JsonWriter& writer) {
     switch (value.kind()) {
-        case Json::Kind::kNull: writer.Null(); break;
-        case Json::Kind::kBool: writer.Bool(value.AsBool()); break;
-        case Json::Kind::kNumber: writer.Raw(value.text()); break;
-        case Json::Kind::kString: writer.String(value.text()); break;
+        case Json::Kind::kNull:
+            writer.Null();
+            break;
+        case Json::Kind::kBool:
+            writer.Bool(value.AsBool());
+            break;
+        case Json::Kind::kNumber:
+            writer.Raw(value.text());
+            break;
+        case Json::Kind::kString:
+            writer.String(value.text());
+            break;
         case Json::Kind::kArray:
             writer.BeginArray();
             for (const Json& element : value.elements()) Encode(element, writer);
@@ -108,12 +122,18 @@ std::string Json::ToJsonText() const {
 bool operator==(const Json& a, const Json& b) {
     if (a.kind_ != b.kind_) return false;
     switch (a.kind_) {
-        case Json::Kind::kNull: return true;
-        case Json::Kind::kBool: return a.bool_ == b.bool_;
-        case Json::Kind::kNumber: return a.text_ == b.text_;
-        case Json::Kind::kString: return a.text_ == b.text_;
-        case Json::Kind::kArray: return a.elements_ == b.elements_;
-        case Json::Kind::kObject: return a.members_ == b.members_;
+        case Json::Kind::kNull:
+            return true;
+        case Json::Kind::kBool:
+            return a.bool_ == b.bool_;
+        case Json::Kind::kNumber:
+            return a.text_ == b.text_;
+        case Json::Kind::kString:
+            return a.text_ == b.text_;
+        case Json::Kind::kArray:
+            return a.elements_ == b.elements_;
+        case Json::Kind::kObject:
+            return a.members_ == b.members_;
     }
     return false;
 }

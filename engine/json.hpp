@@ -14,7 +14,7 @@ namespace contactd::engine {
 
 //! A JSON value: null, boolean, number, string, array or object (members in input order).
 class Json {
-public:
+  public:
     enum class Kind : std::uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
     using Member = std::pair<std::string, Json>;
 
@@ -62,7 +62,7 @@ public:
 
     friend bool operator==(const Json& a, const Json& b);
 
-private:
+  private:
     Kind kind_ = Kind::kNull;
     bool bool_ = false;
     bool is_integer_ = false;

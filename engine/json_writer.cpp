@@ -26,7 +26,7 @@ std::size_t ValidSequenceLength(std::string_view s, std::size_t i) {
     }
     if (lead >= 0xF0 && lead <= 0xF4) {
         if (left < 4 || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
-        if (lead == 0xF0 && byte(i + 1) < 0x90) return 0;  // overlong
+        if (lead == 0xF0 && byte(i + 1) < 0x90) return 0;   // overlong
         if (lead == 0xF4 && byte(i + 1) >= 0x90) return 0;  // past U+10FFFF
         return 4;
     }
@@ -52,13 +52,27 @@ void AppendJsonString(std::string& out, std::string_view value) {
         const auto c = static_cast<unsigned char>(value[i]);
         if (c < 0x80) {
             switch (c) {
-                case '"': out += "\\\""; break;
-                case '\\': out += "\\\\"; break;
-                case '\n': out += "\\n"; break;
-                case '\r': out += "\\r"; break;
-                case '\t': out += "\\t"; break;
-                case '\b': out += "\\b"; break;
-                case '\f': out += "\\f"; break;
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                case '\b':
+                    out += "\\b";
+                    break;
+                case '\f':
+                    out += "\\f";
+                    break;
                 default:
                     out += "\\u00";
                     out.push_back(kHex[c >> 4]);

@@ -12,7 +12,7 @@ namespace contactd::engine {
 
 //! Streaming JSON writer; the caller is responsible for structure (no validation of nesting).
 class JsonWriter {
-public:
+  public:
     explicit JsonWriter(std::string& out) : out_(out) {}
 
     JsonWriter& BeginObject();
@@ -33,7 +33,7 @@ public:
 
     std::string& out() { return out_; }
 
-private:
+  private:
     void Separate();
 
     std::string& out_;

@@ -7,26 +7,46 @@ namespace contactd::engine {
 
 std::string_view CodeName(Code code) {
     switch (code) {
-        case Code::kInvalidType: return "INVALID_TYPE";
-        case Code::kInvalidFormat: return "INVALID_FORMAT";
-        case Code::kValueTooLong: return "VALUE_TOO_LONG";
-        case Code::kTooManyValues: return "TOO_MANY_VALUES";
-        case Code::kInvalidCharacters: return "INVALID_CHARACTERS";
-        case Code::kInvalidEnum: return "INVALID_ENUM";
-        case Code::kUnknownStatus: return "UNKNOWN_STATUS";
-        case Code::kUnknownField: return "UNKNOWN_FIELD";
-        case Code::kReadOnlyField: return "READ_ONLY_FIELD";
-        case Code::kContactNotFound: return "CONTACT_NOT_FOUND";
-        case Code::kDuplicateValue: return "DUPLICATE_VALUE";
-        case Code::kIdentifierImmutable: return "IDENTIFIER_IMMUTABLE";
-        case Code::kAlreadyExists: return "ALREADY_EXISTS";
-        case Code::kMissingIdentifier: return "MISSING_IDENTIFIER";
-        case Code::kNoValidFields: return "NO_VALID_FIELDS";
-        case Code::kVersionConflict: return "VERSION_CONFLICT";
-        case Code::kInvalidItem: return "INVALID_ITEM";
-        case Code::kItemTooLarge: return "ITEM_TOO_LARGE";
-        case Code::kCancelled: return "CANCELLED";
-        case Code::kInvalidFields: return "INVALID_FIELDS";
+        case Code::kInvalidType:
+            return "INVALID_TYPE";
+        case Code::kInvalidFormat:
+            return "INVALID_FORMAT";
+        case Code::kValueTooLong:
+            return "VALUE_TOO_LONG";
+        case Code::kTooManyValues:
+            return "TOO_MANY_VALUES";
+        case Code::kInvalidCharacters:
+            return "INVALID_CHARACTERS";
+        case Code::kInvalidEnum:
+            return "INVALID_ENUM";
+        case Code::kUnknownStatus:
+            return "UNKNOWN_STATUS";
+        case Code::kUnknownField:
+            return "UNKNOWN_FIELD";
+        case Code::kReadOnlyField:
+            return "READ_ONLY_FIELD";
+        case Code::kContactNotFound:
+            return "CONTACT_NOT_FOUND";
+        case Code::kDuplicateValue:
+            return "DUPLICATE_VALUE";
+        case Code::kIdentifierImmutable:
+            return "IDENTIFIER_IMMUTABLE";
+        case Code::kAlreadyExists:
+            return "ALREADY_EXISTS";
+        case Code::kMissingIdentifier:
+            return "MISSING_IDENTIFIER";
+        case Code::kNoValidFields:
+            return "NO_VALID_FIELDS";
+        case Code::kVersionConflict:
+            return "VERSION_CONFLICT";
+        case Code::kInvalidItem:
+            return "INVALID_ITEM";
+        case Code::kItemTooLarge:
+            return "ITEM_TOO_LARGE";
+        case Code::kCancelled:
+            return "CANCELLED";
+        case Code::kInvalidFields:
+            return "INVALID_FIELDS";
     }
     return "UNKNOWN";
 }
@@ -37,9 +57,12 @@ std::string_view StatusName(Status status) { return status == Status::kOk ? "OK"
 
 std::string_view ActionName(Action action) {
     switch (action) {
-        case Action::kCreated: return "created";
-        case Action::kUpdated: return "updated";
-        case Action::kUnchanged: return "unchanged";
+        case Action::kCreated:
+            return "created";
+        case Action::kUpdated:
+            return "updated";
+        case Action::kUnchanged:
+            return "unchanged";
     }
     return "unchanged";
 }

@@ -61,7 +61,8 @@ struct Outcome {
     std::optional<Action> action;      // set when OK
     std::optional<Code> ignored_code;  // set when IGNORED: the item-level reason
     std::vector<Remark> remarks;
-    std::string contact_id;  // the contact written (OK) or addressed, when known
+    std::string contact_id;              // the contact written (OK) or addressed, when known
+    std::string conflicting_contact_id;  // DUPLICATE_VALUE / ALREADY_EXISTS: the contact holding the value
 
     static Outcome Ok(Action action, std::string contact_id, std::vector<Remark> remarks);
     static Outcome Ignored(Code code, std::vector<Remark> remarks, std::string contact_id = {});

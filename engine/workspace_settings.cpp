@@ -4,9 +4,12 @@ namespace contactd::engine {
 
 std::string_view IdentifierFieldName(IdentifierField field) {
     switch (field) {
-        case IdentifierField::kPhone: return "phone";
-        case IdentifierField::kEmail: return "email";
-        case IdentifierField::kExternalReferenceId: return "external_reference_id";
+        case IdentifierField::kPhone:
+            return "phone";
+        case IdentifierField::kEmail:
+            return "email";
+        case IdentifierField::kExternalReferenceId:
+            return "external_reference_id";
     }
     return "phone";
 }
@@ -20,10 +23,14 @@ std::optional<IdentifierField> ParseIdentifierField(std::string_view name) {
 
 std::string_view CustomFieldTypeName(CustomFieldType type) {
     switch (type) {
-        case CustomFieldType::kText: return "text";
-        case CustomFieldType::kNumber: return "number";
-        case CustomFieldType::kBoolean: return "boolean";
-        case CustomFieldType::kDate: return "date";
+        case CustomFieldType::kText:
+            return "text";
+        case CustomFieldType::kNumber:
+            return "number";
+        case CustomFieldType::kBoolean:
+            return "boolean";
+        case CustomFieldType::kDate:
+            return "date";
     }
     return "text";
 }
@@ -46,7 +53,7 @@ const CustomFieldDef* WorkspaceSettings::FindCustomField(std::string_view slug) 
 std::vector<CustomFieldDef> DefaultCustomFields() {
     std::vector<CustomFieldDef> defs;
     for (int n = 1; n <= 30; ++n) {
-        const CustomFieldType type = n <= 15 ? CustomFieldType::kText
+        const CustomFieldType type = n <= 15   ? CustomFieldType::kText
                                      : n <= 25 ? CustomFieldType::kNumber
                                                : CustomFieldType::kDate;
         defs.push_back({"profile_field_" + std::to_string(n), type, kCustomTextMaxLength});
