@@ -158,6 +158,13 @@ JsonWriter& JsonWriter::Double(double value) {
         return *this;
     }
     char buffer[32];
+    // Integral values within the exact range print as integers ("1000000000000000", not "1e+15"), so a
+    // number stored as 500 reads back as 500.
+    if (std::trunc(value) == value && std::fabs(value) <= 9007199254740992.0) {
+        auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, static_cast<std::int64_t>(value));
+        out_.append(buffer, end);
+        return *this;
+    }
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
     out_.append(buffer, end);
     return *this;
