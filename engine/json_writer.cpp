@@ -157,7 +157,7 @@ JsonWriter& JsonWriter::Double(double value) {
         out_ += "null";
         return *this;
     }
-    char buffer[32];
+    char buffer[64];
     // Integral values within the exact range print as integers ("1000000000000000", not "1e+15"), so a
     // number stored as 500 reads back as 500.
     if (std::trunc(value) == value && std::fabs(value) <= 9007199254740992.0) {
@@ -165,8 +165,12 @@ JsonWriter& JsonWriter::Double(double value) {
         out_.append(buffer, end);
         return *this;
     }
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-    out_.append(buffer, end);
+    // JavaScript's rule: plain decimals between 1e-7 and 1e21, exponent notation outside.
+    const double magnitude = std::fabs(value);
+    const auto format = magnitude >= 1e-7 && magnitude < 1e21 ? std::chars_format::fixed : std::chars_format::general;
+    std::to_chars_result written = std::to_chars(buffer, buffer + sizeof buffer, value, format);
+    if (written.ec != std::errc()) written = std::to_chars(buffer, buffer + sizeof buffer, value);
+    out_.append(buffer, written.ptr);
     return *this;
 }
 

@@ -56,7 +56,9 @@ std::vector<CustomFieldDef> DefaultCustomFields() {
         const CustomFieldType type = n <= 15   ? CustomFieldType::kText
                                      : n <= 25 ? CustomFieldType::kNumber
                                                : CustomFieldType::kDate;
-        defs.push_back({"profile_field_" + std::to_string(n), type, kCustomTextMaxLength});
+        // max_length applies to text only; other types carry 0.
+        defs.push_back(
+            {"profile_field_" + std::to_string(n), type, type == CustomFieldType::kText ? kCustomTextMaxLength : 0});
     }
     return defs;
 }

@@ -24,7 +24,7 @@ std::optional<CustomFieldType> ParseCustomFieldType(std::string_view name);
 struct CustomFieldDef {
     std::string slug;
     CustomFieldType type = CustomFieldType::kText;
-    std::uint32_t max_length = 10240;  // text only; code points
+    std::uint32_t max_length = 10240;  // code points, text only (0 for other types)
 
     friend bool operator==(const CustomFieldDef&, const CustomFieldDef&) = default;
 };
