@@ -1,12 +1,10 @@
 #pragma once
 // Versioned SQL migrations, embedded in the binary at build time from storage/migrations/NNNN_name.sql.
 
+#include <pqxx/connection>
+
 #include <string>
 #include <vector>
-
-namespace pqxx {
-class connection;
-}
 
 namespace contactd::storage {
 

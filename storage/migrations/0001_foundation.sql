@@ -80,8 +80,9 @@ CREATE TABLE contact_keys (
     value        text NOT NULL,
     contact_id   uuid NOT NULL,
     PRIMARY KEY (workspace_id, kind, value),
-    -- E-mails are claimed lower-cased, which makes the primary key case-insensitive for them.
-    CHECK (kind <> 1 OR value = lower(value))
+    -- E-mails are claimed lower-cased (ASCII, as the engine does: hence the C collation, whatever the
+    -- database locale), which makes the primary key case-insensitive for them.
+    CHECK (kind <> 1 OR value = lower(value COLLATE "C"))
 );
 
 -- A merged contact's id resolves to the contact it was merged into. Chains are compressed on merge,

@@ -1,0 +1,301 @@
+// The embedded server against real PostgreSQL binaries: initdb once, data kept across restarts, leftovers
+// of killed runs stopped, failures explained.
+#include "storage/embedded_postgres.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <pqxx/connection>
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+#include "tests/support/test_cluster.hpp"
+
+namespace contactd::storage {
+namespace {
+
+using test_support::TestCluster;
+
+EmbeddedPostgresOptions FastOptions(const std::filesystem::path& folder) {
+    EmbeddedPostgresOptions options;
+    options.folder = folder;
+    options.sync_initdb = false;
+    return options;
+}
+
+std::string QueryOne(const std::string& url, const std::string& sql) {
+    pqxx::connection connection(url);
+    pqxx::nontransaction transaction(connection);
+    return transaction.exec(sql).at(0).at(0).c_str();
+}
+
+void Execute(const std::string& url, const std::string& sql) {
+    pqxx::connection connection(url);
+    pqxx::nontransaction transaction(connection);
+    transaction.exec(sql);
+}
+
+//! Gone, or a zombie nobody has reaped yet (the server is not our child once its owner is dead).
+bool ProcessGone(pid_t pid) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto name_end = text.rfind(')');
+    return name_end != std::string::npos && name_end + 2 < text.size() && text[name_end + 2] == 'Z';
+}
+
+bool WaitUntilGone(pid_t pid, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!ProcessGone(pid)) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+uid_t OwnerUid(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.starts_with("Uid:")) return static_cast<uid_t>(std::stoul(line.substr(4)));
+    }
+    return static_cast<uid_t>(-1);
+}
+
+TEST(EmbeddedPostgres, DataSurvivesStopAndStart) {
+    EmbeddedPostgresOptions options;  // the production defaults, synchronous initdb included
+    options.folder = TestCluster::MakeTempDir("survives");
+    pid_t first_pid = 0;
+    {
+        EmbeddedPostgres server(options);
+        const auto& startup = server.Startup();
+        EXPECT_TRUE(startup.initialized);
+        std::cerr << "[timing] initdb " << startup.initdb_time.count() << " ms, start " << startup.start_time.count()
+                  << " ms (fresh folder)\n";
+        Execute(server.Url(), "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')");
+        first_pid = server.Pid();
+    }
+    EXPECT_TRUE(ProcessGone(first_pid));
+    EmbeddedPostgres again(options);
+    EXPECT_FALSE(again.Startup().initialized);
+    std::cerr << "[timing] restart " << again.Startup().start_time.count() << " ms (existing folder)\n";
+    EXPECT_EQ(QueryOne(again.Url(), "SELECT value FROM kept"), "still here");
+}
+
+TEST(EmbeddedPostgres, StopEndsTheServerAndItsSocket) {
+    EmbeddedPostgres server(FastOptions(TestCluster::MakeTempDir("stop")));
+    const pid_t pid = server.Pid();
+    const auto socket = server.SocketDir() / ".s.PGSQL.5432";
+    ASSERT_TRUE(std::filesystem::exists(socket));
+    server.Stop();
+    EXPECT_FALSE(server.Running());
+    EXPECT_TRUE(ProcessGone(pid));
+    EXPECT_FALSE(std::filesystem::exists(socket));
+    server.Stop();  // idempotent
+}
+
+TEST(EmbeddedPostgres, ListensOnlyOnAPrivateSocketAndNeverAsRoot) {
+    EmbeddedPostgres server(FastOptions(TestCluster::MakeTempDir("private")));
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW listen_addresses"), "");
+    struct stat info {};
+    ASSERT_EQ(::stat(server.SocketDir().c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0700u);
+    EXPECT_NE(OwnerUid(server.Pid()), 0u) << "PostgreSQL must not run as root";
+    if (::geteuid() == 0) {
+        EXPECT_EQ(OwnerUid(server.Pid()), UserIdentity::Lookup("postgres").uid);
+    }
+}
+
+TEST(EmbeddedPostgres, DefaultSettingsKeepDurabilityAndUseUtc) {
+    EmbeddedPostgres server(FastOptions(TestCluster::MakeTempDir("settings")));
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW fsync"), "on");
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW synchronous_commit"), "on");
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW full_page_writes"), "on");
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW shared_buffers"), "256MB");
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW max_wal_size"), "4GB");
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW TimeZone"), "UTC");
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW server_encoding"), "UTF8");
+    EXPECT_EQ(QueryOne(server.Url(), "SELECT current_database()"), "contactd");
+}
+
+TEST(EmbeddedPostgres, ASecondOwnerOfTheSameFolderIsRefused) {
+    const auto options = FastOptions(TestCluster::MakeTempDir("two-owners"));
+    EmbeddedPostgres first(options);
+    try {
+        EmbeddedPostgres second(options);
+        FAIL() << "a second server started on a folder in use";
+    } catch (const EmbeddedPostgresError& error) {
+        EXPECT_NE(std::string(error.what()).find("in use"), std::string::npos) << error.what();
+    }
+    EXPECT_TRUE(first.Running());
+    EXPECT_EQ(QueryOne(first.Url(), "SELECT 1"), "1");
+}
+
+TEST(EmbeddedPostgres, StartStopsAServerLeftRunningByAnEarlierOwner) {
+    const auto options = FastOptions(TestCluster::MakeTempDir("leftover"));
+    pid_t leftover = 0;
+    {
+        EmbeddedPostgres first(options);
+        Execute(first.Url(), "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('from the first owner')");
+        leftover = first.Pid();
+        first.Detach();  // as if we had died before the parent-death signal arrived
+    }
+    ASSERT_FALSE(ProcessGone(leftover)) << "Detach must leave the server running";
+    EmbeddedPostgres second(options);
+    EXPECT_TRUE(second.Startup().stopped_leftover);
+    EXPECT_TRUE(ProcessGone(leftover));
+    EXPECT_NE(second.Pid(), leftover);
+    EXPECT_EQ(QueryOne(second.Url(), "SELECT value FROM kept"), "from the first owner");
+}
+
+TEST(EmbeddedPostgres, ServerShutsDownWhenItsOwnerIsSigkilledAndTheNextStartWorks) {
+    const auto folder = TestCluster::MakeTempDir("killed-owner");
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    const pid_t owner = ::fork();
+    ASSERT_GE(owner, 0);
+    if (owner == 0) {
+        // The owner process: starts a server, writes a row, reports the server's pid, waits to be killed.
+        ::close(ready[0]);
+        try {
+            EmbeddedPostgres server(FastOptions(folder));
+            Execute(server.Url(), "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('before the kill')");
+            const pid_t server_pid = server.Pid();
+            if (::write(ready[1], &server_pid, sizeof server_pid) != sizeof server_pid) ::_exit(2);
+            while (true) ::pause();
+        } catch (const std::exception& error) {
+            std::cerr << "owner process failed: " << error.what() << "\n";
+        }
+        ::_exit(1);
+    }
+    ::close(ready[1]);
+    pid_t server_pid = 0;
+    const auto received = ::read(ready[0], &server_pid, sizeof server_pid);
+    ::close(ready[0]);
+    ::kill(owner, SIGKILL);
+    int status = 0;
+    ::waitpid(owner, &status, 0);
+    ASSERT_EQ(received, static_cast<ssize_t>(sizeof server_pid)) << "the owner process did not start its server";
+
+    // Nobody stops the orphaned server but its parent-death signal (SIGINT: fast shutdown).
+    EXPECT_TRUE(WaitUntilGone(server_pid, std::chrono::seconds(30)));
+
+    EmbeddedPostgres again(FastOptions(folder));
+    EXPECT_EQ(QueryOne(again.Url(), "SELECT value FROM kept"), "before the kill");
+}
+
+TEST(EmbeddedPostgres, StartsAfterTheServerItselfWasSigkilled) {
+    const auto options = FastOptions(TestCluster::MakeTempDir("killed-server"));
+    {
+        EmbeddedPostgres first(options);
+        Execute(first.Url(), "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('committed')");
+        ::kill(first.Pid(), SIGKILL);  // postmaster.pid and the socket lock stay behind; backends may linger
+        ASSERT_TRUE(WaitUntilGone(first.Pid(), std::chrono::seconds(10)));
+    }
+    EmbeddedPostgres again(options);  // crash recovery
+    EXPECT_EQ(QueryOne(again.Url(), "SELECT value FROM kept"), "committed");
+}
+
+TEST(EmbeddedPostgres, ALockFileNamingAPidReusedByAnotherProgramDoesNotBlockTheStart) {
+    const auto options = FastOptions(TestCluster::MakeTempDir("reused-pid"));
+    { EmbeddedPostgres first(options); }
+    ProcessSpec sleeper;
+    sleeper.argv = {"/bin/sleep", "60"};
+    // As the server's own user: PostgreSQL ignores a lock naming a process it may not signal (EPERM).
+    if (::geteuid() == 0) sleeper.user = UserIdentity::Lookup("postgres");
+    ChildProcess unrelated = ChildProcess::Start(sleeper);
+    {
+        // What a crash leaves behind, after the pid has gone to another program.
+        std::ofstream lock_file(options.folder / "data" / "postmaster.pid");
+        lock_file << unrelated.Pid() << "\n" << (options.folder / "data").string() << "\n";
+    }
+    EmbeddedPostgres again(options);
+    EXPECT_FALSE(again.Startup().stopped_leftover);
+    EXPECT_TRUE(unrelated.Running()) << "an unrelated process must never be signalled";
+    EXPECT_EQ(QueryOne(again.Url(), "SELECT 1"), "1");
+}
+
+TEST(EmbeddedPostgres, AFailedStartCarriesTheServerLog) {
+    auto options = FastOptions(TestCluster::MakeTempDir("bad-setting"));
+    options.settings = {{"shared_buffers", "not-a-size"}};
+    try {
+        EmbeddedPostgres server(options);
+        FAIL() << "the server started with an invalid setting";
+    } catch (const EmbeddedPostgresError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("shared_buffers"), std::string::npos) << message;
+        EXPECT_NE(message.find("postgres.log"), std::string::npos) << message;
+    }
+}
+
+TEST(EmbeddedPostgres, ASocketPathTooLongForUnixSocketsIsRefusedUpFront) {
+    EmbeddedPostgresOptions options;
+    options.folder = TestCluster::MakeTempDir("long") / std::string(120, 'x');
+    EXPECT_THROW(EmbeddedPostgres server(options), EmbeddedPostgresError);
+}
+
+TEST(EmbeddedPostgres, AFolderTheServerUserCannotReachIsRefusedWithAnExplanation) {
+    if (::geteuid() != 0) GTEST_SKIP() << "only root hands the folder to another user";
+    const auto locked = TestCluster::MakeTempDir("locked");
+    ASSERT_EQ(::chmod(locked.c_str(), 0700), 0);  // root's alone: the postgres user cannot enter
+    try {
+        EmbeddedPostgres server(FastOptions(locked / "pg"));
+        FAIL() << "started a server in a folder its user cannot reach";
+    } catch (const EmbeddedPostgresError& error) {
+        EXPECT_NE(std::string(error.what()).find("cannot write"), std::string::npos) << error.what();
+    }
+}
+
+TEST(EmbeddedPostgres, OpenDatabaseStartsAPrivateServerUnderTheDataDirAndMigratesIt) {
+    DatabaseConfig config;
+    config.data_dir = TestCluster::MakeTempDir("open-database");
+    config.embedded.sync_initdb = false;
+    {
+        Database database = OpenDatabase(config);
+        ASSERT_NE(database.Embedded(), nullptr);
+        EXPECT_EQ(database.Embedded()->Folder(), config.data_dir / "pg");
+        EXPECT_EQ(database.MigrationsApplied(), static_cast<int>(EmbeddedMigrations().size()));
+        pqxx::connection connection(database.Url());
+        EXPECT_EQ(CurrentSchemaVersion(connection), LatestMigrationVersion());
+    }
+    Database reopened = OpenDatabase(config);
+    EXPECT_EQ(reopened.MigrationsApplied(), 0);
+}
+
+TEST(EmbeddedPostgres, FindBinariesHonoursTheEnvironmentOverride) {
+    const char* saved = std::getenv("CONTACTD_PG_BIN");
+    const std::string saved_value = saved ? saved : "";
+    const auto found = EmbeddedPostgres::FindBinaries();
+    EXPECT_TRUE(std::filesystem::exists(found / "initdb")) << found;
+    EXPECT_TRUE(std::filesystem::exists(found / "postgres")) << found;
+
+    ::setenv("CONTACTD_PG_BIN", "/nonexistent/bin", 1);
+    EXPECT_THROW(EmbeddedPostgres::FindBinaries(), EmbeddedPostgresError);
+    ::setenv("CONTACTD_PG_BIN", found.c_str(), 1);
+    EXPECT_EQ(EmbeddedPostgres::FindBinaries(), found);
+    if (saved) {
+        ::setenv("CONTACTD_PG_BIN", saved_value.c_str(), 1);
+    } else {
+        ::unsetenv("CONTACTD_PG_BIN");
+    }
+}
+
+TEST(EmbeddedPostgres, FindBinariesFallsBackToVersion15WhenTheClustersMajorIsNotInstalled) {
+    if (std::getenv("CONTACTD_PG_BIN") != nullptr) GTEST_SKIP() << "CONTACTD_PG_BIN overrides the search";
+    if (!std::filesystem::exists("/usr/lib/postgresql/15/bin/postgres")) GTEST_SKIP() << "needs PostgreSQL 15";
+    const auto found = EmbeddedPostgres::FindBinaries(99);
+    EXPECT_EQ(found, std::filesystem::path("/usr/lib/postgresql/15/bin"));
+}
+
+}  // namespace
+}  // namespace contactd::storage
