@@ -1,0 +1,203 @@
+#include <pqxx/result>
+
+#include "storage/commit_path.hpp"
+
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "engine/uuid.hpp"
+#include "storage/contact_claims.hpp"
+#include "storage/contact_row.hpp"
+#include "storage/ids.hpp"
+#include "storage/pg_array.hpp"
+#include "storage/sql_params.hpp"
+
+namespace contactd::storage {
+
+namespace {
+
+using engine::Contact;
+using engine::UniqueClaim;
+using engine::UniqueKind;
+
+// Step 1: contacts addressed by id or alias ($2), and contacts holding any mentioned value ($3, $4), locked
+// in id order. The last column lists the requested ids (or aliases) that resolved to the contact.
+const std::string kLoadSql = std::string("SELECT ") + kContactSelectList +
+                             ", m.wanted FROM ("
+                             "  SELECT s.contact_id, array_agg(s.wanted) FILTER (WHERE s.wanted IS NOT NULL) AS wanted"
+                             "  FROM ("
+                             "    SELECT coalesce(a.contact_id, w.wanted) AS contact_id, w.wanted::text AS wanted"
+                             "    FROM unnest($2::uuid[]) AS w(wanted)"
+                             "    LEFT JOIN contact_aliases a ON a.workspace_id = $1 AND a.alias_id = w.wanted"
+                             "    UNION ALL"
+                             "    SELECT k.contact_id, NULL FROM unnest($3::int2[], $4::text[]) AS v(kind, value)"
+                             "    JOIN contact_keys k ON k.workspace_id = $1 AND k.kind = v.kind AND k.value = v.value"
+                             "  ) s GROUP BY s.contact_id"
+                             ") m JOIN contacts c ON c.workspace_id = $1 AND c.id = m.contact_id "
+                             "ORDER BY c.id FOR UPDATE OF c";
+
+// Every unique value the items could claim: what step 1 must find the holders of.
+void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField field, ClaimSet& out) {
+    const auto add_list = [&](UniqueKind kind, const std::optional<engine::ListChange>& change) {
+        if (!change) return;
+        for (const auto& value : change->values) out.insert({kind, value});
+        for (const auto& value : change->add) out.insert({kind, value});
+    };
+    add_list(UniqueKind::kEmail, write.emails);
+    if (write.email && *write.email) out.insert({UniqueKind::kEmail, **write.email});
+    if (field == engine::IdentifierField::kPhone) {
+        add_list(UniqueKind::kPhone, write.phones);
+        if (write.phone && *write.phone) out.insert({UniqueKind::kPhone, **write.phone});
+    }
+    if (write.values.whatsapp) out.insert({UniqueKind::kWhatsapp, *write.values.whatsapp});
+    if (write.values.external_reference_id) {
+        out.insert({UniqueKind::kExternalReferenceId, *write.values.external_reference_id});
+    }
+}
+
+//! The contacts of a run as the database holds them (step 1), and which unique values they hold.
+struct LoadedContacts {
+    std::unordered_map<std::string, std::string> id_of_requested;  // canonical id or alias → contact id
+    std::unordered_map<std::string, Contact> by_id;
+};
+
+LoadedContacts LoadAndLock(pqxx::transaction_base& txn, const CommitRequest& request,
+                           std::span<const CommitItem> items) {
+    const engine::IdentifierField field = request.settings.identifier_field;
+    PgArrayBuilder requested;
+    ClaimSet mentioned;
+    for (const CommitItem& item : items) {
+        if (!item.write) continue;
+        if (request.options.mode != engine::WriteMode::kCreate && item.write->id) {
+            if (auto id = engine::CanonicalUuid(*item.write->id)) requested.Add(*id);
+        }
+        MentionedClaims(*item.write, field, mentioned);
+    }
+    LoadedContacts loaded;
+    if (requested.size() == 0 && mentioned.empty()) return loaded;
+    PgArrayBuilder kinds;
+    PgArrayBuilder values;
+    for (const UniqueClaim& claim : mentioned) {
+        kinds.Add(std::to_string(static_cast<int>(claim.kind)));
+        values.Add(claim.value);
+    }
+    SqlParams params;
+    params.Add(request.settings.id).Add(requested.Finish()).Add(kinds.Finish()).Add(values.Finish());
+    const pqxx::result rows = params.Exec(txn, kLoadSql);
+    for (const pqxx::row& row : rows) {
+        Contact contact = ContactFromRow(row, request.settings);
+        const pqxx::field wanted = row[static_cast<pqxx::row::size_type>(row.size() - 1)];
+        if (!wanted.is_null()) {
+            for (std::string& id : ParsePgTextArray(wanted.c_str()).value_or(std::vector<std::string>{})) {
+                loaded.id_of_requested.emplace(std::move(id), contact.id);
+            }
+        }
+        std::string id = contact.id;
+        loaded.by_id.emplace(std::move(id), std::move(contact));
+    }
+    return loaded;
+}
+
+//! Step 2: the items folded in order over the loaded contacts, with the unique values held at each step.
+class Fold {
+  public:
+    Fold(const CommitRequest& request, const LoadedContacts& loaded) : request_(request), loaded_(loaded) {
+        const engine::IdentifierField field = request.settings.identifier_field;
+        for (const auto& [id, contact] : loaded.by_id) {
+            for (const UniqueClaim& claim : ClaimsOf(contact, field)) holders_[claim] = id;
+            if (contact.identifier) by_identifier_.emplace(*contact.identifier, id);
+        }
+    }
+
+    ItemResult Apply(const CommitItem& item) {
+        if (item.decided) return {*item.decided, {}, std::nullopt};
+        const engine::ContactWrite& write = *item.write;
+        const engine::ApplyContext context{request_.settings, request_.options, request_.now, NewUuidV7()};
+        const Contact* existing = Select(write);
+        engine::WriteResult result = engine::ApplyWrite(write, existing, context);
+        if (!result.outcome.ok() || result.outcome.action == engine::Action::kUnchanged) {
+            return {std::move(result.outcome), std::move(result.changed_fields), std::move(result.contact)};
+        }
+        const Contact& next = *result.contact;
+        const ClaimSet before = existing ? ClaimsOf(*existing, request_.settings.identifier_field) : ClaimSet{};
+        const ClaimSet after = ClaimsOf(next, request_.settings.identifier_field);
+        for (const UniqueClaim& claim : after) {
+            if (before.count(claim) != 0) continue;
+            const auto holder = holders_.find(claim);
+            if (holder != holders_.end() && holder->second != next.id) {
+                return {engine::DuplicateValueOutcome(claim, holder->second, existing ? existing->id : std::string(),
+                                                      result.outcome.remarks),
+                        {},
+                        std::nullopt};
+            }
+        }
+        for (const UniqueClaim& claim : before) {
+            if (after.count(claim) == 0) holders_.erase(claim);
+        }
+        for (const UniqueClaim& claim : after) holders_[claim] = next.id;
+        if (next.identifier) by_identifier_.emplace(*next.identifier, next.id);
+        current_[next.id] = next;
+        return {std::move(result.outcome), std::move(result.changed_fields), std::move(result.contact)};
+    }
+
+    //! Contacts the run created or changed, by id, as they now are.
+    const std::map<std::string, Contact>& changed() const { return current_; }
+
+  private:
+    const Contact* Find(const std::string& id) const {
+        if (const auto it = current_.find(id); it != current_.end()) return &it->second;
+        if (const auto it = loaded_.by_id.find(id); it != loaded_.by_id.end()) return &it->second;
+        return nullptr;
+    }
+
+    // The contact an item addresses: by id or alias, else (upsert, update, create) by identifier value.
+    const Contact* Select(const engine::ContactWrite& write) const {
+        const engine::ContactSelector selector =
+            engine::SelectorOf(write, request_.options.mode, request_.settings.identifier_field);
+        if (selector.id) {
+            const auto id = engine::CanonicalUuid(*selector.id);
+            if (!id) return nullptr;
+            const auto it = loaded_.id_of_requested.find(*id);
+            return it == loaded_.id_of_requested.end() ? nullptr : Find(it->second);
+        }
+        if (selector.identifier) {
+            const auto it = by_identifier_.find(*selector.identifier);
+            return it == by_identifier_.end() ? nullptr : Find(it->second);
+        }
+        return nullptr;
+    }
+
+    const CommitRequest& request_;
+    const LoadedContacts& loaded_;
+    std::map<UniqueClaim, std::string> holders_;                  // unique value → contact holding it now
+    std::unordered_map<std::string, std::string> by_identifier_;  // identifier value → contact
+    std::map<std::string, Contact> current_;                      // contacts changed by the run
+};
+
+}  // namespace
+
+std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
+                                    std::span<const CommitItem> items) {
+    const LoadedContacts loaded = LoadAndLock(txn, request, items);
+    Fold fold(request, loaded);
+    std::vector<ItemResult> results;
+    results.reserve(items.size());
+    for (const CommitItem& item : items) results.push_back(fold.Apply(item));
+    if (fold.changed().empty()) return results;
+    // Step 3: release and take the unique values that changed.
+    ClaimChanges claims;
+    const engine::IdentifierField field = request.settings.identifier_field;
+    for (const auto& [id, contact] : fold.changed()) {
+        const auto stored = loaded.by_id.find(id);
+        claims.Diff(stored == loaded.by_id.end() ? ClaimSet{} : ClaimsOf(stored->second, field),
+                    ClaimsOf(contact, field), id);
+    }
+    claims.Apply(txn, request.settings.id);
+    ContactUpsertBatch upsert(request.settings.id);
+    for (const auto& [id, contact] : fold.changed()) upsert.Add(contact);
+    upsert.Execute(txn);
+    return results;
+}
+
+}  // namespace contactd::storage

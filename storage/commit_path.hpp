@@ -1,0 +1,57 @@
+#pragma once
+// The commit path: applies a run of write items of one workspace inside one transaction, set-based.
+// Single-contact endpoints send a run of one; batch workers send a chunk. Either way the same rules apply.
+//
+//   1. One statement resolves every selector (ids through aliases) and finds every contact holding a
+//      unique value the items mention, and locks them all (FOR UPDATE, in id order).
+//   2. The engine folds the items in submission order over those contacts, in memory, with the unique
+//      values they hold: a value held by another contact makes its item DUPLICATE_VALUE, exactly as if
+//      the items had been applied one by one.
+//   3. Claims change set-based: one DELETE of released values, one INSERT ... ON CONFLICT DO NOTHING of
+//      new ones. The unique index has the last word: if a concurrent writer took a value after step 1,
+//      the run fails as a serialization failure and is retried whole, finding the new holder.
+//   4. One upsert writes every created or changed contact.
+// Nothing is committed here: the caller commits (with the batch result rows, for batches), so a crash
+// loses or duplicates nothing.
+
+#include <pqxx/transaction_base>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/apply.hpp"
+#include "engine/contact_write.hpp"
+#include "engine/outcome.hpp"
+#include "engine/workspace_settings.hpp"
+
+namespace contactd::storage {
+
+//! One item to commit: a validated write, or an outcome decided before the database (INVALID_ITEM,
+//! ITEM_TOO_LARGE).
+struct CommitItem {
+    std::optional<engine::ContactWrite> write;
+    std::optional<engine::Outcome> decided;
+};
+
+//! What the run of items is applied with.
+struct CommitRequest {
+    const engine::WorkspaceSettings& settings;
+    engine::WriteOptions options;
+    engine::Millis now = 0;
+};
+
+//! The result of one item, in the order the items were given.
+struct ItemResult {
+    engine::Outcome outcome;
+    std::vector<std::string> changed_fields;
+    std::optional<engine::Contact> contact;  // the contact after the item (OK only)
+};
+
+//! Applies `items` inside `txn` (READ COMMITTED). Throws only infrastructure errors, and
+//! pqxx::serialization_failure when a concurrent writer claimed a value after step 1 (retry the run).
+std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
+                                    std::span<const CommitItem> items);
+
+}  // namespace contactd::storage

@@ -1,0 +1,23 @@
+#pragma once
+// Identifiers and secrets: contact ids (UUIDv7, time-ordered so that new rows land at the right edge of
+// the primary key index), and random tokens for API keys, webhook secrets and job ids.
+
+#include <cstddef>
+#include <string>
+
+namespace contactd::storage {
+
+//! A new UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Thread-safe.
+std::string NewUuidV7();
+
+//! `bytes` random bytes from the operating system's CSPRNG, as lower-case hex (2 × bytes characters).
+std::string RandomHex(std::size_t bytes);
+
+//! Lower-case hex SHA-256 of `data`, and the raw 32 bytes.
+std::string Sha256Hex(const std::string& data);
+std::string Sha256Raw(const std::string& data);
+
+//! Lower-case hex HMAC-SHA256 of `data` under `key`.
+std::string HmacSha256Hex(const std::string& key, const std::string& data);
+
+}  // namespace contactd::storage
