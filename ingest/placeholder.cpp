@@ -1,2 +1,0 @@
-// placeholder until the HTTP layer lands
-namespace contactd::ingest {}
