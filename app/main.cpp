@@ -1,7 +1,47 @@
-// contactd: entry point. Subcommands are added as they land.
-#include <cstdio>
+// contactd: one binary, several subcommands (SPEC §7).
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
 
-int main() {
-    std::puts("contactd");
-    return 0;
+#include "app/commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(contactd — a CRM contact store built for batch create-or-update
+
+usage: contactd <command> [options]
+
+  serve      run the API server (embedded PostgreSQL unless CONTACTD_DATABASE_URL is set)
+             --listen HOST:PORT (CONTACTD_LISTEN, default 127.0.0.1:8080)
+             --data-dir DIR     (CONTACTD_DATA_DIR, default ./.contactd)
+             --database-url URL (CONTACTD_DATABASE_URL)
+             --admin-token TOK  (CONTACTD_ADMIN_TOKEN; else generated into DIR/admin_token)
+  migrate    apply pending schema migrations and exit (same database options)
+  admin      administer workspaces and keys through a running server (contactd admin for help)
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    const std::string command = argv[1];
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    try {
+        if (command == "serve") return contactd::app::RunServe(args);
+        if (command == "migrate") return contactd::app::RunMigrate(args);
+        if (command == "admin") return contactd::app::RunAdmin(args);
+        if (command == "--help" || command == "help" || command == "-h") {
+            std::cout << kUsage;
+            return 0;
+        }
+    } catch (const std::exception& error) {
+        std::cerr << "contactd " << command << ": " << error.what() << "\n";
+        return 1;
+    }
+    std::cerr << kUsage;
+    return 2;
 }

@@ -35,7 +35,9 @@ class SettingsEditor {
             return Finish();
         }
         for (const auto& [name, value] : body.members()) Member(name, value);
-        if (creating_ && settings_.id.empty()) Error("id", Code::kInvalidFormat, "is required");
+        const bool id_refused =
+            std::any_of(errors_.begin(), errors_.end(), [](const Remark& r) { return r.field == "id"; });
+        if (creating_ && settings_.id.empty() && !id_refused) Error("id", Code::kInvalidFormat, "is required");
         if (creating_ && settings_.name.empty()) settings_.name = settings_.id;
         return Finish();
     }

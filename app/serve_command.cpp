@@ -1,0 +1,94 @@
+#include <csignal>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/options.hpp"
+#include "ingest/api_guard.hpp"
+#include "ingest/api_routes.hpp"
+#include "ingest/http_server.hpp"
+#include "ingest/logger.hpp"
+#include "storage/database.hpp"
+
+namespace contactd::app {
+
+namespace {
+
+//! Blocks SIGINT and SIGTERM in this thread (and every thread it starts) so that only sigwait sees them.
+sigset_t BlockStopSignals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    return signals;
+}
+
+storage::DatabaseConfig DatabaseConfigFrom(const Options& options) {
+    storage::DatabaseConfig config = storage::DatabaseConfig::FromEnvironment();
+    if (auto url = options.Get("database-url")) config.url = *url;
+    if (auto dir = options.Get("data-dir")) config.data_dir = *dir;
+    return config;
+}
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& args) {
+    const sigset_t stop_signals = BlockStopSignals();
+    ingest::Logger& log = ingest::Logger::Default();
+    const Options options(args);
+    const storage::DatabaseConfig db_config = DatabaseConfigFrom(options);
+    const Endpoint listen = ParseEndpoint(options.Get("listen", "CONTACTD_LISTEN", "127.0.0.1:8080"));
+
+    log.Info("starting", {{"listen", listen.host + ":" + std::to_string(listen.port)},
+                          {"database", db_config.url ? "external" : "embedded"},
+                          {"data_dir", db_config.data_dir.string()}});
+    storage::Database database = storage::OpenDatabase(db_config);
+    if (const auto* embedded = database.Embedded()) {
+        log.Info("embedded postgresql ready",
+                 {{"socket_dir", embedded->SocketDir().string()},
+                  {"initdb", embedded->Startup().initialized},
+                  {"start_ms", static_cast<std::int64_t>(embedded->Startup().start_time.count())}});
+    }
+    log.Info("schema current", {{"migrations_applied", database.MigrationsApplied()}});
+
+    bool generated = false;
+    const std::string admin_token = *AdminToken(options, db_config.data_dir, /*create=*/true, &generated);
+    if (generated) {
+        log.Info("admin token generated",
+                 {{"admin_token", admin_token}, {"file", (db_config.data_dir / "admin_token").string()}});
+    }
+
+    ingest::HttpServerConfig server_config;
+    server_config.address = listen.host;
+    server_config.port = listen.port;
+    storage::ConnectionPool pool(database.Url(), server_config.handler_threads + 4);
+    storage::WorkspaceStore workspaces(pool);
+    storage::ContactStore contacts(pool);
+    ingest::RateLimiter rate_limiter;
+    ingest::Metrics metrics;
+    ingest::ApiServices services{
+        pool, workspaces, contacts, rate_limiter, metrics, admin_token, ingest::SystemNowMillis};
+    metrics.AddGauge("contactd_db_connections_leased", "PostgreSQL connections in use",
+                     [&pool] { return static_cast<double>(pool.Stats().leased); });
+
+    ingest::HttpServer server(server_config, ingest::BuildApiRouter(services));
+    server.Start();
+
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    log.Info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    server.Stop();
+    log.Info("stopped");
+    return 0;  // the database (and an embedded server) closes as it goes out of scope
+}
+
+int RunMigrate(const std::vector<std::string>& args) {
+    const Options options(args);
+    storage::DatabaseConfig config = DatabaseConfigFrom(options);
+    const storage::Database database = storage::OpenDatabase(config);
+    ingest::Logger::Default().Info("migrated", {{"migrations_applied", database.MigrationsApplied()}});
+    return 0;
+}
+
+}  // namespace contactd::app
