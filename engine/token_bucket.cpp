@@ -22,6 +22,8 @@ bool TokenBucket::TryTake(double tokens, Millis now) {
     return true;
 }
 
+void TokenBucket::Refund(double tokens) { tokens_ = std::min(capacity_, tokens_ + tokens); }
+
 double TokenBucket::TakeUpTo(double tokens, Millis now) {
     Refill(now);
     const double taken = std::clamp(std::floor(tokens_ + 1e-9), 0.0, tokens);

@@ -15,6 +15,8 @@ class TokenBucket {
 
     //! Takes `tokens` if that many are available at `now`; otherwise takes nothing.
     bool TryTake(double tokens, Millis now);
+    //! Puts back tokens taken but not used (never above capacity).
+    void Refund(double tokens);
     //! Takes up to `tokens`; returns how many were taken (possibly 0).
     double TakeUpTo(double tokens, Millis now);
 
