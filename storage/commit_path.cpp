@@ -194,9 +194,16 @@ std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitReq
                     ClaimsOf(contact, field), id);
     }
     claims.Apply(txn, request.settings.id);
-    ContactUpsertBatch upsert(request.settings.id);
-    for (const auto& [id, contact] : fold.changed()) upsert.Add(contact);
-    upsert.Execute(txn);
+    // Step 4: new contacts in one COPY, changed ones in one UPDATE.
+    ContactWriter writer(request.settings.id);
+    for (const auto& [id, contact] : fold.changed()) {
+        if (loaded.by_id.count(id) != 0) {
+            writer.AddChanged(contact);
+        } else {
+            writer.AddNew(contact);
+        }
+    }
+    writer.Execute(txn);
     return results;
 }
 

@@ -2,11 +2,16 @@
 
 #include <pqxx/except>
 
+#include "storage/copy_writer.hpp"
+#include "storage/pg_array.hpp"
 #include "storage/sql_params.hpp"
 
 namespace contactd::storage {
 
 namespace {
+
+// Below this many new claims one INSERT beats the round trips of a COPY.
+constexpr std::size_t kCopyThreshold = 32;
 
 const char* const kReleaseSql =
     "DELETE FROM contact_keys k USING unnest($2::int2[], $3::text[], $4::uuid[]) AS d(kind, value, contact_id) "
@@ -15,19 +20,15 @@ const char* const kReleaseSql =
 const char* const kTakeSql =
     "INSERT INTO contact_keys (workspace_id, kind, value, contact_id) "
     "SELECT $1, u.kind, u.value, u.contact_id FROM unnest($2::int2[], $3::text[], $4::uuid[]) "
-    "AS u(kind, value, contact_id) ON CONFLICT DO NOTHING";
+    "AS u(kind, value, contact_id)";
+
+std::string KindText(const engine::UniqueClaim& claim) { return std::to_string(static_cast<int>(claim.kind)); }
 
 }  // namespace
 
 ClaimSet ClaimsOf(const engine::Contact& contact, engine::IdentifierField field) {
     const auto claims = engine::UniqueClaimsOf(contact, field);
     return ClaimSet(claims.begin(), claims.end());
-}
-
-void ClaimChanges::Rows::Add(const engine::UniqueClaim& claim, const std::string& contact_id) {
-    kinds.Add(std::to_string(static_cast<int>(claim.kind)));
-    values.Add(claim.value);
-    contacts.Add(contact_id);
 }
 
 void ClaimChanges::Diff(const ClaimSet& before, const ClaimSet& after, const std::string& contact_id) {
@@ -40,24 +41,43 @@ void ClaimChanges::Diff(const ClaimSet& before, const ClaimSet& after, const std
 }
 
 void ClaimChanges::Release(const engine::UniqueClaim& claim, const std::string& contact_id) {
-    released_.Add(claim, contact_id);
+    released_.claims.push_back(claim);
+    released_.contacts.push_back(contact_id);
 }
 
 void ClaimChanges::Take(const engine::UniqueClaim& claim, const std::string& contact_id) {
-    taken_.Add(claim, contact_id);
+    taken_.claims.push_back(claim);
+    taken_.contacts.push_back(contact_id);
 }
 
 void ClaimChanges::Apply(pqxx::transaction_base& txn, const std::string& workspace_id) const {
-    const auto run = [&](const Rows& rows, const char* sql) {
+    const auto as_arrays = [&](const Rows& rows, const char* sql) {
+        PgArrayBuilder kinds, values, contacts;
+        for (std::size_t i = 0; i < rows.claims.size(); ++i) {
+            kinds.Add(KindText(rows.claims[i]));
+            values.Add(rows.claims[i].value);
+            contacts.Add(rows.contacts[i]);
+        }
         SqlParams params;
-        params.Add(workspace_id).Add(rows.kinds.Finish()).Add(rows.values.Finish()).Add(rows.contacts.Finish());
-        return params.Exec(txn, sql);
+        params.Add(workspace_id).Add(kinds.Finish()).Add(values.Finish()).Add(contacts.Finish());
+        params.Exec(txn, sql);
     };
-    if (released_.kinds.size() > 0) run(released_, kReleaseSql);
-    if (taken_.kinds.size() == 0) return;
-    const pqxx::result inserted = run(taken_, kTakeSql);
-    if (inserted.affected_rows() != taken_.kinds.size()) {
-        throw pqxx::serialization_failure("a unique value was claimed by a concurrent writer; retrying");
+    if (!released_.claims.empty()) as_arrays(released_, kReleaseSql);
+    if (taken_.claims.empty()) return;
+    try {
+        if (taken_.claims.size() < kCopyThreshold) {
+            as_arrays(taken_, kTakeSql);
+            return;
+        }
+        CopyWriter copy(txn, "contact_keys", {"workspace_id", "kind", "value", "contact_id"});
+        for (std::size_t i = 0; i < taken_.claims.size(); ++i) {
+            copy.Field(workspace_id).Field(KindText(taken_.claims[i])).Field(taken_.claims[i].value);
+            copy.Field(taken_.contacts[i]).EndRow();
+        }
+        copy.Complete();
+    } catch (const pqxx::unique_violation& violation) {
+        throw pqxx::serialization_failure(std::string("a unique value was claimed by a concurrent writer: ") +
+                                          violation.what());
     }
 }
 

@@ -7,8 +7,8 @@
 #include <set>
 #include <string>
 
+#include <vector>
 #include "engine/apply.hpp"
-#include "storage/pg_array.hpp"
 
 namespace contactd::storage {
 
@@ -25,14 +25,15 @@ class ClaimChanges {
     void Release(const engine::UniqueClaim& claim, const std::string& contact_id);
     void Take(const engine::UniqueClaim& claim, const std::string& contact_id);
 
-    //! Releases, then takes. A take refused by the unique index means a writer outside this transaction
-    //! holds the value: throws pqxx::serialization_failure so the caller retries with fresh data.
+    //! Releases, then takes (with COPY when there are many). The caller has checked that no one it can see
+    //! holds the values it takes, so a value the unique index refuses belongs to a writer outside this
+    //! transaction: that throws pqxx::serialization_failure, for the caller to retry with fresh data.
     void Apply(pqxx::transaction_base& txn, const std::string& workspace_id) const;
 
   private:
     struct Rows {
-        PgArrayBuilder kinds, values, contacts;
-        void Add(const engine::UniqueClaim& claim, const std::string& contact_id);
+        std::vector<engine::UniqueClaim> claims;
+        std::vector<std::string> contacts;
     };
     Rows released_;
     Rows taken_;

@@ -8,6 +8,7 @@
 
 #include "engine/date_time.hpp"
 #include "engine/json_writer.hpp"
+#include "storage/copy_writer.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/sql_params.hpp"
 
@@ -138,8 +139,8 @@ std::map<std::string, engine::CustomValue> CustomFieldsFromJson(const std::strin
     return fields;
 }
 
-// One array literal per column of the upsert.
-struct ContactUpsertBatch::Columns {
+// One array literal per column of the update.
+struct ContactWriter::Columns {
     enum Column {
         kId,
         kVersion,
@@ -175,88 +176,128 @@ struct ContactUpsertBatch::Columns {
 
 namespace {
 
-const char* const kUpsertSql =
-    "INSERT INTO contacts (workspace_id, id, version, created_at, updated_at, identifier, first_name, last_name, "
-    "second_last_name, company_name, title, emails, phones, whatsapp, tags, locations, status, priority, source, "
-    "country_code, language, whatsapp_transactional_opt_in, email_transactional_opt_in, "
-    "whatsapp_marketing_opt_in, email_marketing_opt_in, external_reference_id, external_reference_url, "
-    "custom_fields) "
-    "SELECT $1, u.id, u.version, u.created_at, u.updated_at, u.identifier, u.first_name, u.last_name, "
-    "u.second_last_name, u.company_name, u.title, u.emails::text[], u.phones::text[], u.whatsapp, "
-    "u.tags::text[], u.locations::text[], u.status, u.priority, u.source, u.country_code, u.language, u.wto, "
-    "u.eto, u.wmo, u.emo, u.external_reference_id, u.external_reference_url, u.custom_fields::jsonb "
+// Every stored column of a contact, in table order.
+const std::vector<std::string> kContactColumns = {"workspace_id",
+                                                  "id",
+                                                  "version",
+                                                  "created_at",
+                                                  "updated_at",
+                                                  "identifier",
+                                                  "first_name",
+                                                  "last_name",
+                                                  "second_last_name",
+                                                  "company_name",
+                                                  "title",
+                                                  "emails",
+                                                  "phones",
+                                                  "whatsapp",
+                                                  "tags",
+                                                  "locations",
+                                                  "status",
+                                                  "priority",
+                                                  "source",
+                                                  "country_code",
+                                                  "language",
+                                                  "whatsapp_transactional_opt_in",
+                                                  "email_transactional_opt_in",
+                                                  "whatsapp_marketing_opt_in",
+                                                  "email_marketing_opt_in",
+                                                  "external_reference_id",
+                                                  "external_reference_url",
+                                                  "custom_fields"};
+
+// Overwrites changed contacts from parallel arrays ($2..$28 in column order after workspace_id). Only plain
+// columns of the unnest appear in SET (SPEC §8 rule 5).
+const char* const kUpdateSql =
+    "UPDATE contacts c SET version = u.version, updated_at = u.updated_at, identifier = u.identifier, "
+    "first_name = u.first_name, last_name = u.last_name, second_last_name = u.second_last_name, "
+    "company_name = u.company_name, title = u.title, emails = u.emails, phones = u.phones, whatsapp = u.whatsapp, "
+    "tags = u.tags, locations = u.locations, status = u.status, priority = u.priority, source = u.source, "
+    "country_code = u.country_code, language = u.language, whatsapp_transactional_opt_in = u.wto, "
+    "email_transactional_opt_in = u.eto, whatsapp_marketing_opt_in = u.wmo, email_marketing_opt_in = u.emo, "
+    "external_reference_id = u.external_reference_id, external_reference_url = u.external_reference_url, "
+    "custom_fields = u.custom_fields "
+    "FROM (SELECT id, version, created_at, updated_at, identifier, first_name, last_name, second_last_name, "
+    "company_name, title, emails::text[] AS emails, phones::text[] AS phones, whatsapp, tags::text[] AS tags, "
+    "locations::text[] AS locations, status, priority, source, country_code, language, wto, eto, wmo, emo, "
+    "external_reference_id, external_reference_url, custom_fields::jsonb AS custom_fields "
     "FROM unnest($2::uuid[], $3::int8[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[], "
     "$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], "
     "$16::text[], $17::text[], $18::int2[], $19::text[], $20::text[], $21::text[], $22::bool[], $23::bool[], "
     "$24::bool[], $25::bool[], $26::text[], $27::text[], $28::text[]) "
-    "AS u(id, version, created_at, updated_at, identifier, first_name, last_name, second_last_name, "
+    "AS v(id, version, created_at, updated_at, identifier, first_name, last_name, second_last_name, "
     "company_name, title, emails, phones, whatsapp, tags, locations, status, priority, source, country_code, "
-    "language, wto, eto, wmo, emo, external_reference_id, external_reference_url, custom_fields) "
-    "ON CONFLICT (workspace_id, id) DO UPDATE SET version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, "
-    "identifier = EXCLUDED.identifier, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
-    "second_last_name = EXCLUDED.second_last_name, company_name = EXCLUDED.company_name, title = EXCLUDED.title, "
-    "emails = EXCLUDED.emails, phones = EXCLUDED.phones, whatsapp = EXCLUDED.whatsapp, tags = EXCLUDED.tags, "
-    "locations = EXCLUDED.locations, status = EXCLUDED.status, priority = EXCLUDED.priority, "
-    "source = EXCLUDED.source, country_code = EXCLUDED.country_code, language = EXCLUDED.language, "
-    "whatsapp_transactional_opt_in = EXCLUDED.whatsapp_transactional_opt_in, "
-    "email_transactional_opt_in = EXCLUDED.email_transactional_opt_in, "
-    "whatsapp_marketing_opt_in = EXCLUDED.whatsapp_marketing_opt_in, "
-    "email_marketing_opt_in = EXCLUDED.email_marketing_opt_in, "
-    "external_reference_id = EXCLUDED.external_reference_id, "
-    "external_reference_url = EXCLUDED.external_reference_url, custom_fields = EXCLUDED.custom_fields";
+    "language, wto, eto, wmo, emo, external_reference_id, external_reference_url, custom_fields)) u "
+    "WHERE c.workspace_id = $1 AND c.id = u.id";
 
 std::optional<std::string> BoolText(const std::optional<bool>& value) {
     if (!value) return std::nullopt;
     return std::string(*value ? "t" : "f");
 }
 
-}  // namespace
-
-ContactUpsertBatch::ContactUpsertBatch(std::string workspace_id)
-    : workspace_id_(std::move(workspace_id)), columns_(std::make_unique<Columns>()) {}
-
-ContactUpsertBatch::~ContactUpsertBatch() = default;
-ContactUpsertBatch::ContactUpsertBatch(ContactUpsertBatch&&) noexcept = default;
-
-void ContactUpsertBatch::Add(const engine::Contact& c) {
-    auto& a = columns_->arrays;
-    using C = Columns;
-    a[C::kId].Add(c.id);
-    a[C::kVersion].Add(std::to_string(c.version));
-    a[C::kCreatedAt].Add(engine::FormatTimestamp(c.created_at));
-    a[C::kUpdatedAt].Add(engine::FormatTimestamp(c.updated_at));
-    a[C::kIdentifier].Add(c.identifier);
-    a[C::kFirstName].Add(c.first_name);
-    a[C::kLastName].Add(c.last_name);
-    a[C::kSecondLastName].Add(c.second_last_name);
-    a[C::kCompanyName].Add(c.company_name);
-    a[C::kTitle].Add(c.title);
-    a[C::kEmails].Add(PgTextArray(c.emails));
-    a[C::kPhones].Add(PgTextArray(c.phones));
-    a[C::kWhatsapp].Add(c.whatsapp);
-    a[C::kTags].Add(PgTextArray(c.tags));
-    a[C::kLocations].Add(PgTextArray(c.locations));
-    a[C::kStatus].Add(c.status);
-    a[C::kPriority].Add(c.priority ? std::optional<std::string>(std::to_string(*c.priority)) : std::nullopt);
-    a[C::kSource].Add(c.source);
-    a[C::kCountryCode].Add(c.country_code);
-    a[C::kLanguage].Add(c.language);
-    a[C::kWhatsappTransactional].Add(BoolText(c.whatsapp_transactional_opt_in));
-    a[C::kEmailTransactional].Add(BoolText(c.email_transactional_opt_in));
-    a[C::kWhatsappMarketing].Add(BoolText(c.whatsapp_marketing_opt_in));
-    a[C::kEmailMarketing].Add(BoolText(c.email_marketing_opt_in));
-    a[C::kExternalReferenceId].Add(c.external_reference_id);
-    a[C::kExternalReferenceUrl].Add(c.external_reference_url);
-    a[C::kCustomFields].Add(CustomFieldsToJson(c.custom_fields));
-    ++count_;
+//! The stored text of every column of a contact, in kContactColumns order (after workspace_id).
+std::vector<std::optional<std::string>> ColumnTexts(const engine::Contact& c) {
+    return {c.id,
+            std::to_string(c.version),
+            engine::FormatTimestamp(c.created_at),
+            engine::FormatTimestamp(c.updated_at),
+            c.identifier,
+            c.first_name,
+            c.last_name,
+            c.second_last_name,
+            c.company_name,
+            c.title,
+            PgTextArray(c.emails),
+            PgTextArray(c.phones),
+            c.whatsapp,
+            PgTextArray(c.tags),
+            PgTextArray(c.locations),
+            c.status,
+            c.priority ? std::optional<std::string>(std::to_string(*c.priority)) : std::nullopt,
+            c.source,
+            c.country_code,
+            c.language,
+            BoolText(c.whatsapp_transactional_opt_in),
+            BoolText(c.email_transactional_opt_in),
+            BoolText(c.whatsapp_marketing_opt_in),
+            BoolText(c.email_marketing_opt_in),
+            c.external_reference_id,
+            c.external_reference_url,
+            CustomFieldsToJson(c.custom_fields)};
 }
 
-void ContactUpsertBatch::Execute(pqxx::transaction_base& txn) const {
-    if (count_ == 0) return;
-    SqlParams params;
-    params.Add(workspace_id_);
-    for (const PgArrayBuilder& array : columns_->arrays) params.Add(array.Finish());
-    params.Exec(txn, kUpsertSql);
+}  // namespace
+
+ContactWriter::ContactWriter(std::string workspace_id)
+    : workspace_id_(std::move(workspace_id)), columns_(std::make_unique<Columns>()) {}
+
+ContactWriter::~ContactWriter() = default;
+ContactWriter::ContactWriter(ContactWriter&&) noexcept = default;
+
+void ContactWriter::AddNew(const engine::Contact& contact) { new_.push_back(&contact); }
+
+void ContactWriter::AddChanged(const engine::Contact& contact) {
+    const std::vector<std::optional<std::string>> texts = ColumnTexts(contact);
+    for (std::size_t i = 0; i < texts.size(); ++i) columns_->arrays[i].Add(texts[i]);
+    ++changed_;
+}
+
+void ContactWriter::Execute(pqxx::transaction_base& txn) const {
+    if (!new_.empty()) {
+        CopyWriter copy(txn, "contacts", kContactColumns);
+        for (const engine::Contact* contact : new_) {
+            copy.Field(workspace_id_);
+            for (std::optional<std::string>& text : ColumnTexts(*contact)) copy.Field(std::move(text));
+            copy.EndRow();
+        }
+        copy.Complete();
+    }
+    if (changed_ > 0) {
+        SqlParams params;
+        params.Add(workspace_id_);
+        for (const PgArrayBuilder& array : columns_->arrays) params.Add(array.Finish());
+        params.Exec(txn, kUpdateSql);
+    }
 }
 
 }  // namespace contactd::storage

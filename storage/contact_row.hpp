@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/contact.hpp"
 #include "engine/workspace_settings.hpp"
@@ -27,24 +28,24 @@ std::string CustomFieldsToJson(const std::map<std::string, engine::CustomValue>&
 std::map<std::string, engine::CustomValue> CustomFieldsFromJson(const std::string& json,
                                                                 const engine::WorkspaceSettings& settings);
 
-//! Inserts new contacts and overwrites changed ones with one statement: `INSERT ... SELECT FROM
-//! unnest(...) ON CONFLICT (workspace_id, id) DO UPDATE SET col = EXCLUDED.col`. The caller holds the
-//! row locks of the contacts it overwrites.
-class ContactUpsertBatch {
+//! Writes contacts set-based: new ones with one COPY, changed ones with one `UPDATE ... FROM unnest(...)`.
+//! The caller holds the row locks of the contacts it changes.
+class ContactWriter {
   public:
-    explicit ContactUpsertBatch(std::string workspace_id);
-    ~ContactUpsertBatch();
-    ContactUpsertBatch(ContactUpsertBatch&&) noexcept;
+    explicit ContactWriter(std::string workspace_id);
+    ~ContactWriter();
+    ContactWriter(ContactWriter&&) noexcept;
 
-    void Add(const engine::Contact& contact);
-    std::size_t size() const { return count_; }
-    //! Runs the upsert (nothing when empty).
+    void AddNew(const engine::Contact& contact);
+    void AddChanged(const engine::Contact& contact);
+    //! Runs the COPY and the UPDATE (each only when it has rows).
     void Execute(pqxx::transaction_base& txn) const;
 
   private:
     struct Columns;
     std::string workspace_id_;
-    std::size_t count_ = 0;
+    std::vector<const engine::Contact*> new_;
+    std::size_t changed_ = 0;
     std::unique_ptr<Columns> columns_;
 };
 

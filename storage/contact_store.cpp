@@ -138,9 +138,9 @@ MergeOutcome ContactStore::Merge(const engine::WorkspaceSettings& settings, cons
             claims.Diff(ClaimsOf(target, field), ClaimsOf(merged.merged, field), target.id);
             claims.Apply(txn, settings.id);
             if (merged.changed) {
-                ContactUpsertBatch upsert(settings.id);
-                upsert.Add(merged.merged);
-                upsert.Execute(txn);
+                ContactWriter writer(settings.id);
+                writer.AddChanged(merged.merged);
+                writer.Execute(txn);
             }
             // The source row goes, its id becomes an alias, and every alias that led to it now leads to the
             // target, so that one lookup always reaches the canonical contact.

@@ -2,10 +2,11 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <sys/random.h>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -55,9 +56,16 @@ std::string NewUuidV7() {
 }
 
 std::string RandomHex(std::size_t bytes) {
+    // getrandom(2): the kernel's CSPRNG, with no library state to set up or leak.
     std::string buffer(bytes, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(buffer.data()), static_cast<int>(bytes)) != 1) {
-        throw std::runtime_error("the operating system's random source failed");
+    std::size_t filled = 0;
+    while (filled < bytes) {
+        const ssize_t n = getrandom(buffer.data() + filled, bytes - filled, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error("the operating system's random source failed");
+        }
+        filled += static_cast<std::size_t>(n);
     }
     return ToHex(reinterpret_cast<const unsigned char*>(buffer.data()), bytes);
 }
@@ -72,6 +80,25 @@ std::string Sha256Raw(const std::string& data) {
 std::string Sha256Hex(const std::string& data) {
     const std::string raw = Sha256Raw(data);
     return ToHex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+}
+
+Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new()) {
+    if (context_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("SHA-256 is unavailable");
+    }
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
+
+void Sha256Stream::Update(std::string_view data) {
+    EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), data.data(), data.size());
+}
+
+std::string Sha256Stream::Finish() {
+    std::string digest(SHA256_DIGEST_LENGTH, '\0');
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), reinterpret_cast<unsigned char*>(digest.data()), &length);
+    return digest;
 }
 
 std::string HmacSha256Hex(const std::string& key, const std::string& data) {

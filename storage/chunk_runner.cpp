@@ -1,0 +1,300 @@
+#include "storage/chunk_runner.hpp"
+
+#include <pqxx/binarystring>
+#include <pqxx/except>
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "engine/date_time.hpp"
+#include "engine/job_status.hpp"
+#include "engine/result_line.hpp"
+#include "engine/validation.hpp"
+#include "storage/chunk_codec.hpp"
+#include "storage/commit_path.hpp"
+#include "storage/db_error.hpp"
+#include "storage/sql_params.hpp"
+
+namespace contactd::storage {
+
+namespace {
+
+using engine::Code;
+using engine::Outcome;
+
+//! A chunk chosen for work, with what its job says about applying it.
+struct SelectedChunk {
+    std::string job_id;
+    std::int32_t chunk_no = 0;
+    std::int64_t first_index = 0;
+    std::string items;
+    engine::WriteOptions options;
+    bool dry_run = false;
+    bool queued = false;
+    bool has_callback = false;
+};
+
+//! The results of one chunk's items.
+struct AppliedChunk {
+    std::string results;
+    engine::OutcomeTally tally;
+};
+
+constexpr const char* kChunkColumns =
+    "c.job_id::text, c.chunk_no, c.first_index, c.items, j.mode, j.semantics, j.invalid_fields, j.dry_run, "
+    "j.status = 'queued', j.callback_url IS NOT NULL";
+
+SelectedChunk ChunkFromRow(const pqxx::row& row) {
+    SelectedChunk chunk;
+    chunk.job_id = row[0].c_str();
+    chunk.chunk_no = row[1].as<std::int32_t>();
+    chunk.first_index = row[2].as<std::int64_t>();
+    chunk.items = pqxx::binarystring(row[3]).str();
+    chunk.options.mode = engine::ParseWriteMode(row[4].c_str()).value_or(engine::WriteMode::kUpsert);
+    chunk.options.semantics = engine::ParseSemantics(row[5].c_str()).value_or(engine::Semantics::kPatch);
+    chunk.options.reject_invalid_fields = std::string_view(row[6].c_str()) == "reject";
+    chunk.dry_run = row[7].c_str()[0] == 't';
+    chunk.queued = row[8].c_str()[0] == 't';
+    chunk.has_callback = row[9].c_str()[0] == 't';
+    return chunk;
+}
+
+Outcome Refused(Code code, std::string message) { return Outcome::Ignored(code, {{"", code, std::move(message)}}); }
+
+// Decodes, validates and applies a chunk's items inside `txn`; returns their result lines and counts.
+AppliedChunk ApplyItems(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk) {
+    std::vector<CommitItem> items;
+    std::vector<std::optional<std::string>> refs;
+    ChunkDecoder decoder(chunk.items);
+    while (const auto item = decoder.Next()) {
+        CommitItem& commit = items.emplace_back();
+        std::optional<std::string>& ref = refs.emplace_back();
+        const std::string at = "the item at byte " + std::to_string(item->offset);
+        switch (item->kind) {
+            case ChunkItemKind::kTooLarge:
+                commit.decided = Refused(Code::kItemTooLarge,
+                                         at + " is " + std::string(item->bytes) + " bytes of JSON; the limit is 65536");
+                break;
+            case ChunkItemKind::kInvalid:
+                commit.decided = Refused(Code::kInvalidItem, at + ": " + std::string(item->bytes));
+                break;
+            case ChunkItemKind::kJson: {
+                std::string error;
+                const std::optional<engine::Json> json = context.parse(item->bytes, error);
+                if (!json) {
+                    commit.decided = Refused(Code::kInvalidItem, at + " is not valid JSON: " + error);
+                    break;
+                }
+                auto write =
+                    engine::ValidateWrite(*json, context.settings, {.batch_item = true, .mode = chunk.options.mode});
+                if (!write.ok()) {
+                    commit.decided = Refused(Code::kInvalidItem, at + ": " + write.problem().message);
+                    break;
+                }
+                ref = write.value().ref;
+                commit.write = std::move(write).value();
+                break;
+            }
+        }
+    }
+    if (decoder.corrupt()) throw JobFailure(chunk.job_id, "chunk " + std::to_string(chunk.chunk_no) + " is corrupt");
+    const CommitRequest request{context.settings, chunk.options, context.now};
+    const std::vector<ItemResult> results = CommitItems(txn, request, items);
+    AppliedChunk applied;
+    applied.results.reserve(results.size() * 160);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        engine::AppendResultLine(applied.results, chunk.first_index + static_cast<std::int64_t>(i), refs[i],
+                                 results[i].outcome);
+        applied.tally.Add(results[i].outcome);
+    }
+    return applied;
+}
+
+// Writes a chunk's results and counts; `applied_state` marks it applied in the same statement.
+void StoreResults(pqxx::transaction_base& txn, const std::string& workspace_id, const SelectedChunk& chunk,
+                  const AppliedChunk& applied, bool mark_applied, engine::Millis now) {
+    const engine::JobCounts& c = applied.tally.counts;
+    SqlParams params;
+    params.Add(workspace_id)
+        .Add(chunk.job_id)
+        .Add(chunk.chunk_no)
+        .Add(applied.results)
+        .Add(c.ok)
+        .Add(c.ignored)
+        .Add(c.created)
+        .Add(c.updated)
+        .Add(c.unchanged)
+        .Add(c.with_remarks)
+        .Add(applied.tally.IgnoredByCodeJson())
+        .Add(engine::FormatTimestamp(now));
+    params.Exec(txn, std::string("UPDATE job_chunks SET ") + (mark_applied ? "state = 1, " : "") +
+                         "results = $4, ok_count = $5::int4, ignored_count = $6::int4, created_count = $7::int4, "
+                         "updated_count = $8::int4, unchanged_count = $9::int4, with_remarks_count = $10::int4, "
+                         "ignored_by_code = $11, finished_at = $12::timestamptz "
+                         "WHERE workspace_id = $1 AND job_id = $2::uuid AND chunk_no = $3::int4");
+}
+
+void MarkRunning(pqxx::transaction_base& txn, const std::string& workspace_id, const std::string& job_id,
+                 engine::Millis now) {
+    SqlParams params;
+    params.Add(workspace_id).Add(job_id).Add(engine::FormatTimestamp(now));
+    params.Exec(txn,
+                "UPDATE jobs SET status = 'running', started_at = $3::timestamptz "
+                "WHERE workspace_id = $1 AND id = $2::uuid AND status = 'queued'");
+}
+
+// Ends the job as `state` (completed, failed) if it is still unfinished. A pending callback is due at once.
+void FinishJob(pqxx::transaction_base& txn, const std::string& workspace_id, const std::string& job_id,
+               std::string_view state, bool has_callback, const std::optional<std::string>& message,
+               engine::Millis now) {
+    SqlParams params;
+    params.Add(workspace_id)
+        .Add(job_id)
+        .Add(std::string(state))
+        .Add(engine::FormatTimestamp(now))
+        .Add(has_callback ? std::optional<std::string>("pending") : std::nullopt)
+        .Add(message);
+    params.Exec(txn,
+                "UPDATE jobs SET status = $3, finished_at = $4::timestamptz, callback_status = $5, "
+                "callback_next_at = $4::timestamptz, message = $6 "
+                "WHERE workspace_id = $1 AND id = $2::uuid AND status IN ('queued', 'running')");
+}
+
+bool HasPendingChunks(pqxx::transaction_base& txn, const std::string& workspace_id, const std::string& job_id) {
+    SqlParams params;
+    params.Add(workspace_id).Add(job_id);
+    return !params
+                .Exec(txn,
+                      "SELECT 1 FROM job_chunks WHERE workspace_id = $1 AND job_id = $2::uuid AND state = 0 "
+                      "LIMIT 1")
+                .empty();
+}
+
+// Checks the fencing token and renews the lease; false when the lane was taken over. The row lock it
+// takes is held until the transaction ends, so no one can take the lane over while it works.
+bool RenewLease(pqxx::transaction_base& txn, const ChunkContext& context) {
+    SqlParams params;
+    params.Add(context.lane.workspace_id)
+        .Add(context.lane.token)
+        .Add(engine::FormatTimestamp(context.now + context.lease_ms));
+    return params
+               .Exec(txn,
+                     "UPDATE workspace_lanes SET lease_until = $3::timestamptz "
+                     "WHERE workspace_id = $1 AND lease_token = $2::uuid")
+               .affected_rows() == 1;
+}
+
+}  // namespace
+
+ChunkRun ApplyNextChunk(const ChunkContext& context) {
+    const std::string& workspace_id = context.lane.workspace_id;
+    std::string job_id;
+    try {
+        pqxx::work txn(context.connection);
+        if (!RenewLease(txn, context)) return {ChunkRun::Result::kLeaseLost, {}, 0, false};
+        SqlParams params;
+        params.Add(workspace_id);
+        const pqxx::result rows = params.Exec(
+            txn, std::string("SELECT ") + kChunkColumns +
+                     " FROM job_chunks c JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
+                     "WHERE c.workspace_id = $1 AND c.state = 0 ORDER BY c.job_seq, c.chunk_no LIMIT 1 "
+                     "FOR UPDATE OF c");
+        if (rows.empty()) {
+            txn.commit();
+            return {ChunkRun::Result::kNoWork, {}, 0, false};
+        }
+        const SelectedChunk chunk = ChunkFromRow(rows[0]);
+        job_id = chunk.job_id;
+        if (chunk.dry_run) {
+            txn.commit();
+            return {ChunkRun::Result::kDryRun, chunk.job_id, 0, false};
+        }
+        if (chunk.queued) MarkRunning(txn, workspace_id, chunk.job_id, context.now);
+        const AppliedChunk applied = ApplyItems(txn, context, chunk);
+        StoreResults(txn, workspace_id, chunk, applied, /*mark_applied=*/true, context.now);
+        ChunkRun run{ChunkRun::Result::kApplied, chunk.job_id, applied.tally.counts.processed, false};
+        if (!HasPendingChunks(txn, workspace_id, chunk.job_id)) {
+            FinishJob(txn, workspace_id, chunk.job_id, "completed", chunk.has_callback, std::nullopt, context.now);
+            run.job_finished = true;
+        }
+        txn.commit();
+        return run;
+    } catch (const JobFailure&) {
+        throw;
+    } catch (const std::exception& error) {
+        const DbErrorKind kind = ClassifyDbError(error);
+        if (job_id.empty() || kind == DbErrorKind::kRetryable || kind == DbErrorKind::kInDoubt) throw;
+        throw JobFailure(job_id, error.what());
+    }
+}
+
+ChunkRun RunDryRun(const ChunkContext& context, pqxx::connection& results_connection, const std::string& job_id) {
+    const std::string& workspace_id = context.lane.workspace_id;
+    {
+        pqxx::work start(results_connection);
+        MarkRunning(start, workspace_id, job_id, context.now);
+        start.commit();
+    }
+    ChunkRun run{ChunkRun::Result::kApplied, job_id, 0, false};
+    bool has_callback = false;
+    {
+        // The data transaction: everything the items do is rolled back at the end. Its lock on the lane row
+        // keeps the lane ours for the whole run.
+        pqxx::work data(context.connection);
+        if (!RenewLease(data, context)) return {ChunkRun::Result::kLeaseLost, {}, 0, false};
+        SqlParams list;
+        list.Add(workspace_id).Add(job_id);
+        const pqxx::result chunk_numbers =
+            list.Exec(data,
+                      "SELECT chunk_no FROM job_chunks WHERE workspace_id = $1 AND job_id = $2::uuid AND state = 0 "
+                      "ORDER BY chunk_no");
+        for (const pqxx::row& number : chunk_numbers) {
+            SqlParams one;
+            one.Add(workspace_id).Add(job_id).Add(number[0].as<std::int32_t>());
+            const pqxx::result rows = one.Exec(
+                data, std::string("SELECT ") + kChunkColumns +
+                          " FROM job_chunks c JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
+                          "WHERE c.workspace_id = $1 AND c.job_id = $2::uuid AND c.chunk_no = $3::int4 AND c.state = 0 "
+                          "AND j.status = 'running'");
+            if (rows.empty()) break;  // cancelled meanwhile
+            const SelectedChunk chunk = ChunkFromRow(rows[0]);
+            has_callback = chunk.has_callback;
+            const AppliedChunk applied = ApplyItems(data, context, chunk);
+            pqxx::work results(results_connection);
+            StoreResults(results, workspace_id, chunk, applied, /*mark_applied=*/false, context.now);
+            results.commit();
+            run.items += applied.tally.counts.processed;
+        }
+        data.abort();
+    }
+    pqxx::work finish(results_connection);
+    SqlParams params;
+    params.Add(workspace_id).Add(job_id).Add(engine::FormatTimestamp(context.now));
+    params.Exec(finish,
+                "UPDATE job_chunks SET state = 1, finished_at = $3::timestamptz "
+                "WHERE workspace_id = $1 AND job_id = $2::uuid AND state = 0 AND results IS NOT NULL");
+    if (!HasPendingChunks(finish, workspace_id, job_id)) {
+        FinishJob(finish, workspace_id, job_id, "completed", has_callback, std::nullopt, context.now);
+        run.job_finished = true;
+    }
+    finish.commit();
+    return run;
+}
+
+void FailJob(pqxx::connection& connection, const std::string& workspace_id, const std::string& job_id,
+             const std::string& message, engine::Millis now) {
+    pqxx::work txn(connection);
+    SqlParams params;
+    params.Add(workspace_id).Add(job_id).Add(engine::FormatTimestamp(now));
+    params.Exec(txn,
+                "UPDATE job_chunks SET state = 2, finished_at = $3::timestamptz "
+                "WHERE workspace_id = $1 AND job_id = $2::uuid AND state = 0");
+    SqlParams job;
+    job.Add(workspace_id).Add(job_id);
+    const pqxx::result callback =
+        job.Exec(txn, "SELECT callback_url IS NOT NULL FROM jobs WHERE workspace_id = $1 AND id = $2::uuid");
+    const bool has_callback = !callback.empty() && callback[0][0].c_str()[0] == 't';
+    FinishJob(txn, workspace_id, job_id, "failed", has_callback, message, now);
+    txn.commit();
+}
+
+}  // namespace contactd::storage

@@ -1,0 +1,74 @@
+#pragma once
+// Applying a workspace's chunks while holding its lane. One chunk is one transaction: the lane's lease is
+// checked (the fencing token) and renewed, the oldest pending chunk of the workspace is locked, its items
+// go through the commit path, and its result lines and counts are written — all committed together, so an
+// item is applied exactly once even if the process dies at any instant.
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <pqxx/connection>
+
+#include "engine/contact.hpp"
+#include "engine/json.hpp"
+#include "engine/workspace_settings.hpp"
+#include "storage/lane_claims.hpp"
+
+namespace contactd::storage {
+
+//! Turns an item's JSON text into a tree; on failure returns nothing and sets `error`. Supplied by the
+//! HTTP layer (simdjson), so storage does not parse JSON itself.
+using ItemParser = std::function<std::optional<engine::Json>(std::string_view json_text, std::string& error)>;
+
+//! What one step did.
+struct ChunkRun {
+    enum class Result {
+        kApplied,    // a chunk was applied (and committed)
+        kNoWork,     // the workspace has no pending chunk
+        kLeaseLost,  // the lane was taken over: stop without touching anything
+        kDryRun,     // the next job is a dry run: run it with RunDryRun
+    };
+    Result result = Result::kNoWork;
+    std::string job_id;
+    std::int64_t items = 0;
+    bool job_finished = false;
+};
+
+//! A chunk that cannot be applied at all (a permanent database error, a corrupt chunk): its job fails.
+class JobFailure : public std::runtime_error {
+  public:
+    JobFailure(std::string job_id, const std::string& message)
+        : std::runtime_error(message), job_id_(std::move(job_id)) {}
+    const std::string& job_id() const { return job_id_; }
+
+  private:
+    std::string job_id_;
+};
+
+//! What the chunk steps work with.
+struct ChunkContext {
+    pqxx::connection& connection;
+    const Lane& lane;
+    const engine::WorkspaceSettings& settings;
+    const ItemParser& parse;
+    engine::Millis now = 0;
+    engine::Millis lease_ms = 30000;
+};
+
+//! Applies the workspace's next pending chunk in one transaction. Throws the database's transient errors
+//! (retry the step) and JobFailure.
+ChunkRun ApplyNextChunk(const ChunkContext& context);
+
+//! Runs a dry-run job (SPEC §9): every chunk in order inside one transaction that is rolled back, so the
+//! results are exactly those of a real run at this moment; results are written and committed through
+//! `results_connection` as they come. Stops early if the job is cancelled.
+ChunkRun RunDryRun(const ChunkContext& context, pqxx::connection& results_connection, const std::string& job_id);
+
+//! Marks a job failed with `message`: its chunks not yet applied are abandoned (IGNORED in the results).
+void FailJob(pqxx::connection& connection, const std::string& workspace_id, const std::string& job_id,
+             const std::string& message, engine::Millis now);
+
+}  // namespace contactd::storage

@@ -1,0 +1,367 @@
+// Batch jobs against real PostgreSQL: durable staging, idempotency, lanes and their leases, ordering,
+// exactly-once application, cancel, dry run, results.
+#include <pqxx/pqxx>
+
+#include <atomic>
+#include <thread>
+
+#include "engine/result_line.hpp"
+#include "storage/chunk_runner.hpp"
+#include "storage/db_error.hpp"
+#include "storage/ids.hpp"
+#include "storage/job_store.hpp"
+#include "storage/job_writer.hpp"
+#include "storage/lane_claims.hpp"
+#include "tests/storage/storage_fixtures.hpp"
+
+namespace contactd::testing {
+namespace {
+
+using engine::Code;
+
+//! Parses items with the test reader (the product uses simdjson in ingest; storage takes any parser).
+storage::ItemParser TestParser() {
+    return [](std::string_view text, std::string& error) -> std::optional<engine::Json> {
+        try {
+            return JsonText::Parse(text);
+        } catch (const std::exception& e) {
+            error = e.what();
+            return std::nullopt;
+        }
+    };
+}
+
+class BatchTest : public StorageTest {
+  protected:
+    //! Stages and commits a job of JSON items; returns its id.
+    std::string Submit(const std::vector<std::string>& items, storage::JobOptions options = {},
+                       std::optional<std::string> key = std::nullopt, const std::string& body_hash = "h",
+                       engine::Millis now = kTestNow) {
+        storage::JobWriter writer(test_support::TestCluster::Url(), settings_.id);
+        std::uint64_t offset = 0;
+        for (const std::string& item : items) {
+            writer.Add(storage::ChunkItemKind::kJson, offset, item);
+            offset += item.size() + 1;
+        }
+        const auto acceptance = writer.Commit(options, key, storage::Sha256Raw(body_hash), now);
+        EXPECT_EQ(acceptance.result, storage::Acceptance::Result::kAccepted);
+        return acceptance.job_id;
+    }
+
+    std::vector<std::string> Items(int count, const std::string& prefix = "+1650555") {
+        std::vector<std::string> items;
+        for (int i = 0; i < count; ++i) {
+            items.push_back(R"({"phone": ")" + prefix + std::to_string(1000 + i) + R"(", "ref": "r)" +
+                            std::to_string(i) + R"("})");
+        }
+        return items;
+    }
+
+    std::optional<storage::Lane> Claim(const std::string& owner = "node-a", engine::Millis now = kTestNow,
+                                       engine::Millis lease = 30000) {
+        auto connection = pool_.Acquire();
+        return storage::ClaimLane(*connection, settings_.id, owner, now, lease);
+    }
+
+    storage::ChunkRun Apply(const storage::Lane& lane, engine::Millis now = kTestNow) {
+        auto connection = pool_.Acquire();
+        const storage::ItemParser parser = TestParser();
+        return storage::RetryTransient(
+            [&] {
+                return storage::ApplyNextChunk({*connection, lane, settings_, parser, now, 30000});
+            },
+            10);
+    }
+
+    //! Applies every pending chunk of the workspace.
+    int ApplyAll(const storage::Lane& lane) {
+        int chunks = 0;
+        while (Apply(lane).result == storage::ChunkRun::Result::kApplied) ++chunks;
+        return chunks;
+    }
+
+    engine::JobStatus Status(const std::string& job_id) {
+        const auto status = jobs_.Status(settings_.id, job_id);
+        EXPECT_TRUE(status.has_value());
+        return status.value_or(engine::JobStatus{});
+    }
+
+    storage::JobStore jobs_{pool_};
+};
+
+TEST_F(BatchTest, AcceptanceStagesChunksOfAThousandInOrder) {
+    const std::string job = Submit(Items(2500));
+    EXPECT_EQ(Count("SELECT count(*) FROM job_chunks WHERE workspace_id = $1"), 3);
+    EXPECT_EQ(Count("SELECT sum(item_count) FROM job_chunks WHERE workspace_id = $1"), 2500);
+    EXPECT_EQ(Count("SELECT max(first_index) FROM job_chunks WHERE workspace_id = $1"), 2000);
+    const engine::JobStatus status = Status(job);
+    EXPECT_EQ(status.state, engine::JobState::kQueued);
+    EXPECT_EQ(status.tally.counts.total, 2500);
+    EXPECT_EQ(status.tally.counts.processed, 0);
+}
+
+TEST_F(BatchTest, AWriterDroppedBeforeCommitLeavesNothing) {
+    {
+        storage::JobWriter writer(test_support::TestCluster::Url(), settings_.id);
+        for (const std::string& item : Items(1500)) writer.Add(storage::ChunkItemKind::kJson, 0, item);
+    }
+    EXPECT_EQ(Count("SELECT count(*) FROM job_chunks WHERE workspace_id = $1"), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM jobs WHERE workspace_id = $1"), 0);
+}
+
+TEST_F(BatchTest, IdempotencyKeyReplaysTheSameRequestAndRefusesAnother) {
+    const std::string job = Submit(Items(3), {}, "key-1", "body-a");
+    storage::JobWriter same(test_support::TestCluster::Url(), settings_.id);
+    same.Add(storage::ChunkItemKind::kJson, 0, Items(1)[0]);
+    const auto replay = same.Commit({}, "key-1", storage::Sha256Raw("body-a"), kTestNow + 1000);
+    EXPECT_EQ(replay.result, storage::Acceptance::Result::kReplayed);
+    EXPECT_EQ(replay.job_id, job);
+    storage::JobWriter other(test_support::TestCluster::Url(), settings_.id);
+    other.Add(storage::ChunkItemKind::kJson, 0, Items(1)[0]);
+    EXPECT_EQ(other.Commit({}, "key-1", storage::Sha256Raw("body-b"), kTestNow + 2000).result,
+              storage::Acceptance::Result::kKeyReused);
+    EXPECT_EQ(Count("SELECT count(*) FROM jobs WHERE workspace_id = $1"), 1) << "nothing was created";
+    EXPECT_EQ(Count("SELECT count(*) FROM job_chunks WHERE workspace_id = $1"), 1);
+}
+
+TEST_F(BatchTest, AnIdempotencyKeyOlderThanADayNamesANewJob) {
+    const std::string first = Submit(Items(1), {}, "key-2", "body");
+    const std::string second = Submit(Items(1), {}, "key-2", "body", kTestNow + 25LL * 3600 * 1000);
+    EXPECT_NE(first, second);
+}
+
+TEST_F(BatchTest, ALaneIsHeldByOneOwnerUntilItsLeaseExpires) {
+    const auto a = Claim("node-a", kTestNow, 1000);
+    ASSERT_TRUE(a.has_value());
+    EXPECT_FALSE(Claim("node-b", kTestNow + 500).has_value());
+    const auto b = Claim("node-b", kTestNow + 1001);
+    ASSERT_TRUE(b.has_value()) << "an expired lease is taken over";
+    EXPECT_NE(a->token, b->token);
+}
+
+TEST_F(BatchTest, ANodeTakesItsOwnLeaseBackAtOnceAfterARestart) {
+    ASSERT_TRUE(Claim("node-a", kTestNow, 60000).has_value());
+    EXPECT_TRUE(Claim("node-a", kTestNow + 10).has_value());
+}
+
+TEST_F(BatchTest, AWorkerWhoseLeaseWasTakenOverAppliesNothing) {
+    Submit(Items(10));
+    const auto stale = Claim("node-a", kTestNow, 1000);
+    ASSERT_TRUE(Claim("node-b", kTestNow + 2000).has_value());
+    EXPECT_EQ(Apply(*stale).result, storage::ChunkRun::Result::kLeaseLost);
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM job_chunks WHERE workspace_id = $1 AND state = 0"), 1);
+}
+
+TEST_F(BatchTest, ItemsApplyInAcceptanceOrderAcrossChunksAndJobs) {
+    std::vector<std::string> first = Items(1500, "+1650666");
+    first.push_back(R"({"phone": "+16506661000", "title": "from job 1"})");  // index 1500: second chunk
+    const std::string job1 = Submit(first);
+    const std::string job2 = Submit({R"({"phone": "+16506661000", "title": "from job 2", "tags": {"add": ["x"]}})"});
+    const auto lane = Claim();
+    EXPECT_EQ(ApplyAll(*lane), 3);
+    auto connection = pool_.Acquire();
+    pqxx::read_transaction txn(*connection);
+    const auto row = txn.exec_params1(
+        "SELECT title, version, tags FROM contacts WHERE workspace_id = $1 "
+        "AND identifier = '+16506661000'",
+        settings_.id);
+    EXPECT_EQ(row[0].as<std::string>(), "from job 2");
+    EXPECT_EQ(row[1].as<int>(), 3) << "created, then job 1's second chunk, then job 2";
+    EXPECT_EQ(Status(job1).state, engine::JobState::kCompleted);
+    EXPECT_EQ(Status(job2).state, engine::JobState::kCompleted);
+    EXPECT_EQ(Status(job1).tally.counts.created, 1500);
+    EXPECT_EQ(Status(job1).tally.counts.updated, 1);
+}
+
+TEST_F(BatchTest, EveryItemHasExactlyOneResultLineWithItsIndexAndRef) {
+    const std::string job = Submit(Items(1200));
+    ApplyAll(*Claim());
+    const storage::ResultsPage page = jobs_.Results(settings_.id, job, std::nullopt, 1000, std::nullopt);
+    ASSERT_EQ(page.lines.size(), 1000u);
+    EXPECT_EQ(page.next_after, 999);
+    EXPECT_NE(page.lines[7].find(R"("index":7,)"), std::string::npos);
+    EXPECT_NE(page.lines[7].find(R"("ref":"r7")"), std::string::npos);
+    const storage::ResultsPage rest = jobs_.Results(settings_.id, job, 999, 1000, std::nullopt);
+    ASSERT_EQ(rest.lines.size(), 200u);
+    EXPECT_FALSE(rest.next_after.has_value()) << "the last page says so";
+    EXPECT_NE(rest.lines[0].find(R"("index":1000,)"), std::string::npos);
+}
+
+TEST_F(BatchTest, ResultsFilterByStatusAndCountByCode) {
+    const std::string job =
+        Submit({R"({"phone": "+16505550001", "email": "a@x.io"})", R"({"phone": "+16505550002", "email": "a@x.io"})",
+                R"({"first_name": "x"})", R"({"phone": "+16505550003", "priority": 7})", R"([1])"});
+    ApplyAll(*Claim());
+    const engine::JobStatus status = Status(job);
+    EXPECT_EQ(status.tally.counts.ok, 2);
+    EXPECT_EQ(status.tally.counts.ignored, 3);
+    EXPECT_EQ(status.tally.counts.with_remarks, 1);
+    EXPECT_TRUE(status.has_errors());
+    EXPECT_EQ(status.tally.ignored_by_code.at("DUPLICATE_VALUE"), 1);
+    EXPECT_EQ(status.tally.ignored_by_code.at("MISSING_IDENTIFIER"), 1);
+    EXPECT_EQ(status.tally.ignored_by_code.at("INVALID_ITEM"), 1);
+    const auto ignored = jobs_.Results(settings_.id, job, std::nullopt, 10, engine::Status::kIgnored);
+    ASSERT_EQ(ignored.lines.size(), 3u);
+    for (const auto& line : ignored.lines) EXPECT_EQ(engine::ResultLineStatus(line), engine::Status::kIgnored);
+    EXPECT_FALSE(ignored.next_after.has_value());
+}
+
+TEST_F(BatchTest, RejectModeCountsRefusedItemsAsInvalidFields) {
+    storage::JobOptions options;
+    options.write.reject_invalid_fields = true;
+    const std::string job = Submit({R"({"phone": "+16505550001", "priority": 9})"}, options);
+    ApplyAll(*Claim());
+    EXPECT_EQ(Status(job).tally.ignored_by_code.at("INVALID_FIELDS"), 1);
+}
+
+TEST_F(BatchTest, ResultsStopAtTheFirstChunkNotAppliedYet) {
+    const std::string job = Submit(Items(1500));
+    ASSERT_EQ(Apply(*Claim()).result, storage::ChunkRun::Result::kApplied);
+    const storage::ResultsPage page = jobs_.Results(settings_.id, job, 990, 1000, std::nullopt);
+    EXPECT_EQ(page.lines.size(), 9u);
+    EXPECT_EQ(page.next_after, 999) << "more will come: poll from here";
+}
+
+TEST_F(BatchTest, CancelIgnoresWhatWasNotAppliedAndKeepsWhatWas) {
+    const std::string job = Submit(Items(2500));
+    const auto lane = Claim();
+    ASSERT_EQ(Apply(*lane).result, storage::ChunkRun::Result::kApplied);
+    EXPECT_EQ(jobs_.Cancel(settings_.id, job, kTestNow + 5), storage::CancelResult::kCancelled);
+    EXPECT_EQ(Apply(*lane).result, storage::ChunkRun::Result::kNoWork);
+    const engine::JobStatus status = Status(job);
+    EXPECT_EQ(status.state, engine::JobState::kCancelled);
+    EXPECT_EQ(status.tally.counts.processed, 2500);
+    EXPECT_EQ(status.tally.counts.ok, 1000);
+    EXPECT_EQ(status.tally.ignored_by_code.at("CANCELLED"), 1500);
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 1000);
+    const auto page = jobs_.Results(settings_.id, job, 1999, 2, std::nullopt);
+    ASSERT_EQ(page.lines.size(), 2u);
+    EXPECT_NE(page.lines[0].find(R"("code":"CANCELLED","ref":"r2000")"), std::string::npos) << page.lines[0];
+    EXPECT_EQ(jobs_.Cancel(settings_.id, job, kTestNow + 6), storage::CancelResult::kFinished);
+    EXPECT_EQ(jobs_.Cancel(settings_.id, storage::NewUuidV7(), kTestNow), storage::CancelResult::kNotFound);
+}
+
+TEST_F(BatchTest, DryRunGivesTheResultsOfARealRunAndPersistsNoContact) {
+    storage::JobOptions options;
+    options.dry_run = true;
+    const std::string job =
+        Submit({R"({"phone": "+16505550001", "title": "a"})", R"({"phone": "+16505550001", "title": "b"})",
+                R"({"phone": "+16505550002", "priority": 0})"},
+               options);
+    const auto lane = Claim();
+    const storage::ChunkRun first = Apply(*lane);
+    ASSERT_EQ(first.result, storage::ChunkRun::Result::kDryRun);
+    auto data = pool_.Acquire();
+    auto results = pool_.Acquire();
+    const storage::ItemParser parser = TestParser();
+    const storage::ChunkRun run =
+        storage::RunDryRun({*data, *lane, settings_, parser, kTestNow, 30000}, *results, first.job_id);
+    EXPECT_TRUE(run.job_finished);
+    const engine::JobStatus status = Status(job);
+    EXPECT_EQ(status.state, engine::JobState::kCompleted);
+    EXPECT_EQ(status.tally.counts.created, 2);
+    EXPECT_EQ(status.tally.counts.updated, 1) << "the second item saw the first";
+    EXPECT_EQ(status.tally.counts.with_remarks, 1);
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM contact_keys WHERE workspace_id = $1"), 0);
+}
+
+TEST_F(BatchTest, AFailedJobSaysWhyAndAbandonsWhatIsLeft) {
+    const std::string job = Submit(Items(1500));
+    auto connection = pool_.Acquire();
+    storage::FailJob(*connection, settings_.id, job, "the chunk is corrupt", kTestNow + 1);
+    const engine::JobStatus status = Status(job);
+    EXPECT_EQ(status.state, engine::JobState::kFailed);
+    EXPECT_EQ(status.message, "the chunk is corrupt");
+    EXPECT_EQ(status.tally.counts.processed, 1500);
+    const auto page = jobs_.Results(settings_.id, job, std::nullopt, 1, std::nullopt);
+    EXPECT_NE(page.lines[0].find("the chunk is corrupt"), std::string::npos);
+}
+
+TEST_F(BatchTest, ItemsStagedAsTooLargeOrInvalidGetThoseOutcomes) {
+    storage::JobWriter writer(test_support::TestCluster::Url(), settings_.id);
+    writer.Add(storage::ChunkItemKind::kTooLarge, 0, "70000");
+    writer.Add(storage::ChunkItemKind::kInvalid, 70001, "invalid JSON: unclosed string (at byte 70010)");
+    writer.Add(storage::ChunkItemKind::kJson, 70050, R"({"phone": "+16505550001"})");
+    const std::string job = writer.Commit({}, std::nullopt, storage::Sha256Raw("x"), kTestNow).job_id;
+    ApplyAll(*Claim());
+    const auto page = jobs_.Results(settings_.id, job, std::nullopt, 10, std::nullopt);
+    ASSERT_EQ(page.lines.size(), 3u);
+    EXPECT_NE(page.lines[0].find("ITEM_TOO_LARGE"), std::string::npos);
+    EXPECT_NE(page.lines[0].find("70000 bytes"), std::string::npos);
+    EXPECT_NE(page.lines[1].find("INVALID_ITEM"), std::string::npos);
+    EXPECT_NE(page.lines[1].find("at byte 70001"), std::string::npos) << "the line's start";
+    EXPECT_NE(page.lines[2].find(R"("status":"OK")"), std::string::npos);
+}
+
+// A chunk whose transaction fails part-way (here: a concurrent writer takes a value the chunk claims, so the
+// claim is refused and the chunk retried) is applied exactly once: one version per item, one result each.
+TEST_F(BatchTest, AChunkRetriedAfterAConflictAppliesEachItemExactlyOnce) {
+    std::vector<std::string> items = Items(300, "+1650777");
+    items[150] = R"({"phone": "+16507771150", "email": "contested@x.io", "ref": "r150"})";
+    const std::string job = Submit(items);
+    const auto lane = Claim();
+    std::atomic<bool> holding{false};
+    std::thread rival([&] {
+        auto connection = pool_.Acquire();
+        pqxx::work txn(*connection);
+        std::vector<storage::CommitItem> run;
+        run.push_back({Item(R"({"phone": "+16508889999", "email": "contested@x.io"})"), std::nullopt});
+        storage::CommitItems(txn, {settings_, {}, kTestNow}, run);
+        holding = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        txn.commit();
+    });
+    while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const storage::ChunkRun run = Apply(*lane);  // blocks on the rival's claim, fails, is retried
+    rival.join();
+    EXPECT_EQ(run.result, storage::ChunkRun::Result::kApplied);
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1 AND version = 1"), 300);
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 300);
+    const engine::JobStatus status = Status(job);
+    EXPECT_EQ(status.tally.counts.processed, 300);
+    EXPECT_EQ(status.tally.ignored_by_code.at("DUPLICATE_VALUE"), 1);
+    EXPECT_TRUE(ClaimsMatchContacts());
+}
+
+// Two workers on two nodes race for the same workspace: the lane lets one apply at a time, in order, and
+// nothing is applied twice.
+TEST_F(BatchTest, TwoWorkersRacingOnOneWorkspaceApplyEveryItemOnce) {
+    std::vector<std::string> items;
+    for (int i = 0; i < 4000; ++i) {  // every contact appears twice, its second item in a later chunk
+        items.push_back(R"({"phone": "+1650999)" + std::to_string(1000 + i % 2000) + R"(", "tags": {"add": ["t)" +
+                        std::to_string(i / 2000) + R"("]}})");
+    }
+    const std::string job = Submit(items);
+    std::atomic<int> applied{0};
+    const auto worker = [&](const std::string& node) {
+        auto connection = pool_.Acquire();
+        const storage::ItemParser parser = TestParser();
+        for (int spins = 0; spins < 2000 && Status(job).state != engine::JobState::kCompleted; ++spins) {
+            const engine::Millis now = kTestNow + spins;
+            const auto lane = storage::ClaimLane(*connection, settings_.id, node, now, 30000);
+            if (!lane) continue;
+            const auto run = storage::RetryTransient(
+                [&] {
+                    return storage::ApplyNextChunk({*connection, *lane, settings_, parser, now, 30000});
+                },
+                10);
+            if (run.result == storage::ChunkRun::Result::kApplied) ++applied;
+            storage::ReleaseLane(*connection, *lane, now);
+        }
+    };
+    std::thread a(worker, "node-a");
+    std::thread b(worker, "node-b");
+    a.join();
+    b.join();
+    EXPECT_EQ(applied.load(), 4);
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 2000);
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1 AND version = 2 AND tags = "
+                    "ARRAY['t0', 't1']"),
+              2000);
+    EXPECT_EQ(Status(job).tally.counts.processed, 4000);
+}
+
+}  // namespace
+}  // namespace contactd::testing
