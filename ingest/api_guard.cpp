@@ -44,33 +44,37 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
     return difference == 0;
 }
 
+std::variant<storage::Principal, HttpResponse> Admit(ApiServices& services, const HttpRequest& request, Access access,
+                                                     std::optional<RateDecision>& budget) {
+    const auto key = ApiKeyOf(request);
+    if (!key) {
+        return ErrorResponse(401, "UNAUTHENTICATED",
+                             "an API key is required: send \"Authorization: Bearer <key>\" or \"X-Api-Key: <key>\"");
+    }
+    auto caller = services.workspaces.Authenticate(*key);
+    if (!caller) return ErrorResponse(401, "UNAUTHENTICATED", "the API key is unknown or has been revoked");
+    budget = services.rate_limiter.Take(caller->workspace.id, caller->workspace.requests_per_minute, services.now());
+    if (!budget->allowed) {
+        return ErrorResponse(429, "RATE_LIMITED",
+                             "the workspace's budget of " + std::to_string(budget->limit) +
+                                 " requests per minute is spent; retry in " +
+                                 std::to_string(budget->retry_after_seconds) + " s");
+    }
+    if (caller->workspace.suspended) return ErrorResponse(403, "FORBIDDEN", "the workspace is suspended");
+    if (access == Access::kWrite && caller->scope != storage::KeyScope::kWrite) {
+        return ErrorResponse(403, "FORBIDDEN", "this API key has the read scope and cannot write");
+    }
+    return std::move(*caller);
+}
+
 Handler Guarded(ApiServices& services, Access access, WorkspaceHandler handler) {
     return [&services, access, handler = std::move(handler)](HttpRequest& request) -> HttpResponse {
-        const auto key = ApiKeyOf(request);
-        if (!key) {
-            return ErrorResponse(
-                401, "UNAUTHENTICATED",
-                "an API key is required: send \"Authorization: Bearer <key>\" or \"X-Api-Key: <key>\"");
-        }
-        const auto caller = services.workspaces.Authenticate(*key);
-        if (!caller) return ErrorResponse(401, "UNAUTHENTICATED", "the API key is unknown or has been revoked");
-
-        const RateDecision budget =
-            services.rate_limiter.Take(caller->workspace.id, caller->workspace.requests_per_minute, services.now());
-        HttpResponse response;
-        if (!budget.allowed) {
-            response = ErrorResponse(429, "RATE_LIMITED",
-                                     "the workspace's budget of " + std::to_string(budget.limit) +
-                                         " requests per minute is spent; retry in " +
-                                         std::to_string(budget.retry_after_seconds) + " s");
-        } else if (caller->workspace.suspended) {
-            response = ErrorResponse(403, "FORBIDDEN", "the workspace is suspended");
-        } else if (access == Access::kWrite && caller->scope != storage::KeyScope::kWrite) {
-            response = ErrorResponse(403, "FORBIDDEN", "this API key has the read scope and cannot write");
-        } else {
-            response = handler(request, *caller);
-        }
-        RateLimiter::AddHeaders(response, budget);
+        std::optional<RateDecision> budget;
+        auto admitted = Admit(services, request, access, budget);
+        HttpResponse response = std::holds_alternative<HttpResponse>(admitted)
+                                    ? std::move(std::get<HttpResponse>(admitted))
+                                    : handler(request, std::get<storage::Principal>(admitted));
+        if (budget) RateLimiter::AddHeaders(response, *budget);
         return response;
     };
 }

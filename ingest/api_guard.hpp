@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "ingest/api_services.hpp"
 #include "ingest/router.hpp"
@@ -19,8 +20,13 @@ enum class Access { kRead, kWrite };
 //! A handler for an authenticated, budgeted workspace request.
 using WorkspaceHandler = std::function<HttpResponse(HttpRequest& request, const storage::Principal& caller)>;
 
-//! Wraps `handler`: 401 UNAUTHENTICATED without a live key, 429 RATE_LIMITED over the budget, 403 FORBIDDEN
-//! for a suspended workspace or a read key on a write route.
+//! Admits a workspace request: its caller, or the response refusing it — 401 UNAUTHENTICATED without a
+//! live key, 429 RATE_LIMITED over the budget, 403 FORBIDDEN for a suspended workspace or a read key on a
+//! write route. Once the caller is known, `budget` holds the decision whose headers every response carries.
+std::variant<storage::Principal, HttpResponse> Admit(ApiServices& services, const HttpRequest& request, Access access,
+                                                     std::optional<RateDecision>& budget);
+
+//! Wraps `handler` with Admit, and puts the X-RateLimit-* headers on whatever it answers.
 Handler Guarded(ApiServices& services, Access access, WorkspaceHandler handler);
 
 //! Wraps an admin handler: 401 UNAUTHENTICATED unless `Authorization: Bearer <admin token>`.

@@ -12,6 +12,8 @@ void AddContactRoutes(Router& router, ApiServices& services);
 void AddWorkspaceRoutes(Router& router, ApiServices& services);
 //! /v1/admin/workspaces..., behind the admin token.
 void AddAdminRoutes(Router& router, ApiServices& services);
+//! POST /v1/batches (streamed), GET /v1/batches/{job}, GET /v1/batches/{job}/results, DELETE /v1/batches/{job}.
+void AddBatchRoutes(Router& router, ApiServices& services);
 //! GET /healthz, /readyz, /metrics.
 void AddHealthRoutes(Router& router, ApiServices& services);
 

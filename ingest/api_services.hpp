@@ -10,6 +10,7 @@
 #include "ingest/rate_limiter.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/contact_store.hpp"
+#include "storage/job_store.hpp"
 #include "storage/workspace_store.hpp"
 
 namespace contactd::ingest {
@@ -23,6 +24,11 @@ struct ApiServices {
     std::string admin_token;
     //! Wall-clock Unix milliseconds (stored timestamps, rate limits). Tests may substitute their own.
     std::function<engine::Millis()> now;
+    storage::JobStore& jobs;
+    //! Batch acceptance opens its own connection (binary COPY) to this database.
+    std::string database_url;
+    //! Called after a batch is committed, to wake this node's workers without waiting for NOTIFY.
+    std::function<void()> job_accepted = [] {};
 };
 
 //! Unix milliseconds from the system clock.

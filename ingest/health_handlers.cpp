@@ -37,6 +37,7 @@ Router BuildApiRouter(ApiServices& services) {
     AddContactRoutes(router, services);
     AddWorkspaceRoutes(router, services);
     AddAdminRoutes(router, services);
+    AddBatchRoutes(router, services);
     return router;
 }
 

@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <limits>
 #include <stdexcept>
 
 namespace contactd::ingest {
@@ -100,17 +101,27 @@ ClientResponse HttpClient::Stream(const std::string& method, const std::string& 
     impl_->Prepare(request, headers);
     request.chunked(true);
     http::request_serializer<http::empty_body> serializer{request};
-    http::write_header(impl_->stream, serializer);
-    std::string piece;
-    bool more = true;
-    while (more) {
-        piece.clear();
-        more = next(piece);
-        if (!piece.empty()) {
-            boost::asio::write(impl_->stream, http::make_chunk(boost::asio::buffer(piece)));
+    try {
+        http::write_header(impl_->stream, serializer);
+        std::string piece;
+        bool more = true;
+        while (more) {
+            piece.clear();
+            more = next(piece);
+            if (!piece.empty()) {
+                boost::asio::write(impl_->stream, http::make_chunk(boost::asio::buffer(piece)));
+            }
+        }
+        boost::asio::write(impl_->stream, http::make_chunk_last());
+    } catch (const boost::system::system_error& write_error) {
+        // A server that refuses an upload early (401, 413, ...) answers and stops reading, so the next
+        // write fails: its answer is what the caller needs, if it arrived.
+        try {
+            return impl_->ReadResponse();
+        } catch (const std::exception&) {
+            throw write_error;
         }
     }
-    boost::asio::write(impl_->stream, http::make_chunk_last());
     return impl_->ReadResponse();
 }
 
@@ -121,7 +132,8 @@ int HttpClient::Download(const std::string& target, const std::map<std::string, 
     impl_->Prepare(request, headers);
     http::write(impl_->stream, request);
     http::response_parser<http::buffer_body> parser;
-    parser.body_limit(boost::none);
+    // Boost 1.74: body_limit(boost::none) refuses any response with a Content-Length; the maximum does not.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     http::read_header(impl_->stream, impl_->buffer, parser);
     char data[64 * 1024];
     while (!parser.is_done()) {

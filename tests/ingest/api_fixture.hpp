@@ -12,6 +12,7 @@
 #include "ingest/api_routes.hpp"
 #include "ingest/http_client.hpp"
 #include "ingest/http_server.hpp"
+#include "ingest/job_workers.hpp"
 #include "ingest/json_input.hpp"
 #include "tests/support/test_cluster.hpp"
 
@@ -34,7 +35,18 @@ class ApiServer {
         : pool_(test_support::TestCluster::Url(), 16),
           workspaces_(pool_),
           contacts_(pool_),
-          services_{pool_, workspaces_, contacts_, limiter_, metrics_, kTestAdminToken, ingest::SystemNowMillis} {
+          jobs_(pool_),
+          workers_(WorkersConfig(), ingest::JsonItemParser()),
+          services_{pool_,
+                    workspaces_,
+                    contacts_,
+                    limiter_,
+                    metrics_,
+                    kTestAdminToken,
+                    ingest::SystemNowMillis,
+                    jobs_,
+                    test_support::TestCluster::Url(),
+                    [this] { workers_.Notify(); }} {
         ingest::HttpServerConfig config;
         config.port = 0;
         config.max_body_bytes = 1 << 20;
@@ -42,11 +54,28 @@ class ApiServer {
         config.body_timeout = std::chrono::milliseconds(1000);
         server_ = std::make_unique<ingest::HttpServer>(config, ingest::BuildApiRouter(services_));
         server_->Start();
+        workers_.Start();
+        // Stop serving before the cluster goes, so nothing retries a vanished database at exit.
+        test_support::TestCluster::BeforeTearDown([this] {
+            server_->Stop();
+            workers_.Stop();
+        });
+    }
+
+    static ingest::JobWorkersConfig WorkersConfig() {
+        ingest::JobWorkersConfig config;
+        config.database_url = test_support::TestCluster::Url();
+        config.workers = 2;
+        config.node_id = test_support::TestCluster::UniqueId("node");
+        config.poll_ms = 200;
+        return config;
     }
 
     storage::ConnectionPool pool_;
     storage::WorkspaceStore workspaces_;
     storage::ContactStore contacts_;
+    storage::JobStore jobs_;
+    ingest::JobWorkers workers_;
     ingest::RateLimiter limiter_;
     ingest::Metrics metrics_;
     ingest::ApiServices services_;

@@ -64,12 +64,19 @@ void TestCluster::SetUp() {
 }
 
 void TestCluster::TearDown() {
+    // Whatever still uses the cluster (a test server and its workers) stops first, newest first.
+    for (auto it = before_teardown_.rbegin(); it != before_teardown_.rend(); ++it) (*it)();
+    before_teardown_.clear();
     database_.reset();  // stops the server
     if (!root_.empty()) {
         std::error_code ignored;
         std::filesystem::remove_all(root_, ignored);
     }
     g_cluster = nullptr;
+}
+
+void TestCluster::BeforeTearDown(std::function<void()> hook) {
+    if (g_cluster != nullptr) g_cluster->before_teardown_.push_back(std::move(hook));
 }
 
 const std::string& TestCluster::Url() {

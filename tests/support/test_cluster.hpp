@@ -8,9 +8,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/database.hpp"
 
@@ -29,6 +31,8 @@ class TestCluster : public ::testing::Environment {
     //! A new, empty directory under this run's temporary directory (removed at the end), reachable by
     //! the unprivileged user the embedded server runs as.
     static std::filesystem::path MakeTempDir(std::string_view name);
+    //! Runs `hook` at the end of the run, before the cluster goes (for long-lived users such as a test server).
+    static void BeforeTearDown(std::function<void()> hook);
     //! An id no other test of any run shares: `<prefix>-<pid>-<counter>-<random>`.
     static std::string UniqueId(std::string_view prefix);
     //! Ends a session from the server side (pg_terminate_backend) and waits until its process has exited,
@@ -38,6 +42,7 @@ class TestCluster : public ::testing::Environment {
   private:
     std::filesystem::path root_;
     std::unique_ptr<storage::Database> database_;
+    std::vector<std::function<void()>> before_teardown_;
 };
 
 }  // namespace contactd::test_support
