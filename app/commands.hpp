@@ -12,5 +12,10 @@ int RunServe(const std::vector<std::string>& args);
 int RunMigrate(const std::vector<std::string>& args);
 //! `contactd admin ...`: workspace and key administration through a running server.
 int RunAdmin(const std::vector<std::string>& args);
+//! `contactd submit FILE`: uploads a batch, follows the job and prints its summary (exit 0, 3 with ignored
+//! items, 4 cancelled or failed, 1 error, 2 usage).
+int RunSubmit(const std::vector<std::string>& args);
+//! `contactd results JOB`: the job's per-item results as NDJSON on stdout.
+int RunResults(const std::vector<std::string>& args);
 
 }  // namespace contactd::app

@@ -19,6 +19,13 @@ usage: contactd <command> [options]
              --admin-token TOK  (CONTACTD_ADMIN_TOKEN; else generated into DIR/admin_token)
   migrate    apply pending schema migrations and exit (same database options)
   admin      administer workspaces and keys through a running server (contactd admin for help)
+  submit     upload a batch file (NDJSON, .json, .gz), follow its progress and print a summary
+             contactd submit FILE [--key KEY] [--server URL] [--mode M] [--dry-run] [--no-wait] ...
+             (contactd submit --help for all options)
+  results    write a batch job's per-item results as NDJSON to stdout
+             contactd results JOB [--ignored | --ok] [--key KEY] [--server URL] [--page-size N]
+The client commands take the key from CONTACTD_API_KEY and the server from CONTACTD_URL
+(default http://127.0.0.1:8080).
 )";
 
 }  // namespace
@@ -34,6 +41,8 @@ int main(int argc, char** argv) {
         if (command == "serve") return contactd::app::RunServe(args);
         if (command == "migrate") return contactd::app::RunMigrate(args);
         if (command == "admin") return contactd::app::RunAdmin(args);
+        if (command == "submit") return contactd::app::RunSubmit(args);
+        if (command == "results") return contactd::app::RunResults(args);
         if (command == "--help" || command == "help" || command == "-h") {
             std::cout << kUsage;
             return 0;

@@ -84,4 +84,18 @@ std::optional<std::string> AdminToken(const Options& options, const std::filesys
     return token;
 }
 
+std::string NodeId(const Options& options, const std::filesystem::path& data_dir) {
+    if (auto id = options.Get("node-id", "CONTACTD_NODE_ID")) return *id;
+    const std::filesystem::path path = data_dir / "node_id";
+    if (std::ifstream in(path); in) {
+        std::string id;
+        std::getline(in, id);
+        if (!id.empty()) return id;
+    }
+    std::filesystem::create_directories(data_dir);
+    const std::string id = "node-" + storage::RandomHex(8);
+    std::ofstream(path, std::ios::trunc) << id << "\n";
+    return id;
+}
+
 }  // namespace contactd::app

@@ -43,4 +43,8 @@ Endpoint ParseEndpoint(const std::string& text);
 std::optional<std::string> AdminToken(const Options& options, const std::filesystem::path& data_dir, bool create,
                                       bool* generated = nullptr);
 
+//! This node's name in lane leases: CONTACTD_NODE_ID, else `<data_dir>/node_id` (created on first use), so
+//! a node that restarts takes its own leases back at once.
+std::string NodeId(const Options& options, const std::filesystem::path& data_dir);
+
 }  // namespace contactd::app

@@ -5,7 +5,9 @@
 #include "app/options.hpp"
 #include "ingest/api_guard.hpp"
 #include "ingest/api_routes.hpp"
+#include "ingest/callback_dispatcher.hpp"
 #include "ingest/http_server.hpp"
+#include "ingest/job_workers.hpp"
 #include "ingest/logger.hpp"
 #include "storage/database.hpp"
 
@@ -65,20 +67,45 @@ int RunServe(const std::vector<std::string>& args) {
     storage::ConnectionPool pool(database.Url(), server_config.handler_threads + 4);
     storage::WorkspaceStore workspaces(pool);
     storage::ContactStore contacts(pool);
+    storage::JobStore jobs(pool);
     ingest::RateLimiter rate_limiter;
     ingest::Metrics metrics;
-    ingest::ApiServices services{
-        pool, workspaces, contacts, rate_limiter, metrics, admin_token, ingest::SystemNowMillis};
     metrics.AddGauge("contactd_db_connections_leased", "PostgreSQL connections in use",
                      [&pool] { return static_cast<double>(pool.Stats().leased); });
 
+    ingest::JobWorkersConfig workers_config;
+    workers_config.database_url = database.Url();
+    workers_config.workers = std::stoul(options.Get("workers", "CONTACTD_WORKERS", "2"));
+    workers_config.node_id = NodeId(options, db_config.data_dir);
+    workers_config.lease_ms = std::stoll(options.Get("lease-ms", "CONTACTD_LEASE_MS", "30000"));
+    workers_config.metrics = &metrics;
+    ingest::JobWorkers workers(workers_config, ingest::JsonItemParser());
+    ingest::CallbackDispatcherConfig callbacks_config;
+    callbacks_config.database_url = database.Url();
+    callbacks_config.metrics = &metrics;
+    ingest::CallbackDispatcher callbacks(callbacks_config);
+
+    ingest::ApiServices services{pool,
+                                 workspaces,
+                                 contacts,
+                                 rate_limiter,
+                                 metrics,
+                                 admin_token,
+                                 ingest::SystemNowMillis,
+                                 jobs,
+                                 database.Url(),
+                                 [&workers] { workers.Notify(); }};
     ingest::HttpServer server(server_config, ingest::BuildApiRouter(services));
     server.Start();
+    workers.Start();
+    callbacks.Start();
 
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     log.Info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    server.Stop();
+    server.Stop();     // no new requests; those in flight finish
+    workers.Stop();    // the chunks in flight finish and the lanes are released
+    callbacks.Stop();  // the callback in flight finishes (or is due again at once)
     log.Info("stopped");
     return 0;  // the database (and an embedded server) closes as it goes out of scope
 }
