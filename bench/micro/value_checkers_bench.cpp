@@ -6,6 +6,8 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <array>
+#include <atomic>
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -61,11 +63,33 @@ void RunNormalizePhone(benchmark::State& state, const std::array<Case, N>& cases
     state.SetItemsProcessed(state.iterations());
 }
 
-void BM_NormalizePhoneNumber_WithPlus(benchmark::State& state) {
+// Numbers met again (formatted, so only the cleaned text is remembered): the memo of canonical numbers
+// answers them without libphonenumber.
+void BM_NormalizePhoneNumber_WithPlus_SeenBefore(benchmark::State& state) {
     RunNormalizePhone(state, kPhonesWithPlus, std::nullopt);
 }
+BENCHMARK(BM_NormalizePhoneNumber_WithPlus_SeenBefore)->Threads(1)->Threads(2);
+
+// Every number new (canonical US numbers from a counter): the memo misses and libphonenumber does the work.
 // Two threads show whether libphonenumber (its shared regex cache) scales across cores.
-BENCHMARK(BM_NormalizePhoneNumber_WithPlus)->Threads(1)->Threads(2);
+void BM_NormalizePhoneNumber_WithPlus_FirstSeen(benchmark::State& state) {
+    static std::atomic<std::uint64_t> counter{static_cast<std::uint64_t>(state.thread_index()) << 40};
+    char number[16];
+    for (auto _ : state) {
+        const std::uint64_t n = counter.fetch_add(1);
+        std::snprintf(number, sizeof number, "+1650%03llu%04llu",
+                      static_cast<unsigned long long>(200 + (n / 10000) % 700),
+                      static_cast<unsigned long long>(n % 10000));
+        Checked<std::string> result = contactd::engine::NormalizePhoneNumber(number, std::nullopt);
+        if (!result.ok() || result.value() != number) {
+            state.SkipWithError("NormalizePhoneNumber gave a wrong answer");
+            break;
+        }
+        benchmark::DoNotOptimize(result);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NormalizePhoneNumber_WithPlus_FirstSeen)->Threads(1)->Threads(2);
 
 void BM_NormalizePhoneNumber_NationalWithDefaultCountry(benchmark::State& state) {
     RunNormalizePhone(state, kPhonesNational, std::string("US"));

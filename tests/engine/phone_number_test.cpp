@@ -173,3 +173,26 @@ TEST(NormalizePhoneNumber, RefusesInputOver64CharactersBeforeParsing) {
 
 }  // namespace
 }  // namespace contactd::engine
+
+namespace contactd::engine {
+namespace {
+
+// The memo of canonical numbers must never change an answer, only its cost.
+TEST(PhoneNumberMemoTest, RepeatedNumbersGiveTheSameAnswersAsTheFirstTime) {
+    for (int round = 0; round < 3; ++round) {
+        EXPECT_EQ(NormalizePhoneNumber("+1 650 253 0000", std::nullopt).value(), "+16502530000");
+        EXPECT_EQ(NormalizePhoneNumber("+16502530000", std::nullopt).value(), "+16502530000");
+        EXPECT_FALSE(NormalizePhoneNumber("+1 123 456 7890", std::nullopt).ok()) << "invalid numbers stay invalid";
+    }
+}
+
+TEST(PhoneNumberMemoTest, ANumberWhoseCanonicalFormDiffersIsNeverTakenAsCanonical) {
+    const auto first = NormalizePhoneNumber("+5215512345678", std::nullopt);
+    const auto second = NormalizePhoneNumber("+5215512345678", std::nullopt);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first.value(), second.value());
+    EXPECT_EQ(first.value(), "+525512345678") << "the old Mexican mobile 1 is dropped, memo or not";
+}
+
+}  // namespace
+}  // namespace contactd::engine
