@@ -2,15 +2,18 @@
 // The commit path: applies a run of write items of one workspace inside one transaction, set-based.
 // Single-contact endpoints send a run of one; batch workers send a chunk. Either way the same rules apply.
 //
-//   1. One statement resolves every selector (ids through aliases) and finds every contact holding a
-//      unique value the items mention, and locks them all (FOR UPDATE, in id order).
+//   1. One statement resolves every selector (ids through aliases) and reads every contact holding a
+//      unique value the items mention. It takes no lock: batch work of a workspace is serialised by its
+//      lane, and a single-contact write racing it is caught in step 4.
 //   2. The engine folds the items in submission order over those contacts, in memory, with the unique
 //      values they hold: a value held by another contact makes its item DUPLICATE_VALUE, exactly as if
 //      the items had been applied one by one.
 //   3. Claims change set-based: one DELETE of released values, one INSERT ... ON CONFLICT DO NOTHING of
 //      new ones. The unique index has the last word: if a concurrent writer took a value after step 1,
 //      the run fails as a serialization failure and is retried whole, finding the new holder.
-//   4. One upsert writes every created or changed contact.
+//   4. One COPY writes the new contacts and one UPDATE the changed ones, each row only if its version is
+//      still the one read in step 1; if a concurrent writer changed one meanwhile, the run fails as a
+//      serialization failure and is retried whole (optimistic concurrency, no row lock held while folding).
 // Nothing is committed here: the caller commits (with the batch result rows, for batches), so a crash
 // loses or duplicates nothing.
 

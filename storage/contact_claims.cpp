@@ -15,7 +15,8 @@ constexpr std::size_t kCopyThreshold = 32;
 
 const char* const kReleaseSql =
     "DELETE FROM contact_keys k USING unnest($2::int2[], $3::text[], $4::uuid[]) AS d(kind, value, contact_id) "
-    "WHERE k.workspace_id = $1 AND k.kind = d.kind AND k.value = d.value AND k.contact_id = d.contact_id";
+    "WHERE k.workspace_id = $1 AND k.kind = ANY($2::int2[]) AND k.value = ANY($3::text[]) "
+    "AND k.kind = d.kind AND k.value = d.value AND k.contact_id = d.contact_id";
 
 const char* const kTakeSql =
     "INSERT INTO contact_keys (workspace_id, kind, value, contact_id) "

@@ -1,3 +1,4 @@
+#include <pqxx/except>
 #include <pqxx/result>
 
 #include "storage/contact_row.hpp"
@@ -139,41 +140,6 @@ std::map<std::string, engine::CustomValue> CustomFieldsFromJson(const std::strin
     return fields;
 }
 
-// One array literal per column of the update.
-struct ContactWriter::Columns {
-    enum Column {
-        kId,
-        kVersion,
-        kCreatedAt,
-        kUpdatedAt,
-        kIdentifier,
-        kFirstName,
-        kLastName,
-        kSecondLastName,
-        kCompanyName,
-        kTitle,
-        kEmails,
-        kPhones,
-        kWhatsapp,
-        kTags,
-        kLocations,
-        kStatus,
-        kPriority,
-        kSource,
-        kCountryCode,
-        kLanguage,
-        kWhatsappTransactional,
-        kEmailTransactional,
-        kWhatsappMarketing,
-        kEmailMarketing,
-        kExternalReferenceId,
-        kExternalReferenceUrl,
-        kCustomFields,
-        kCount,
-    };
-    std::array<PgArrayBuilder, kCount> arrays;
-};
-
 namespace {
 
 // Every stored column of a contact, in table order.
@@ -206,36 +172,61 @@ const std::vector<std::string> kContactColumns = {"workspace_id",
                                                   "external_reference_url",
                                                   "custom_fields"};
 
-// Overwrites changed contacts from parallel arrays ($2..$28 in column order after workspace_id). Only plain
-// columns of the unnest appear in SET (SPEC §8 rule 5).
-const char* const kUpdateSql =
-    "UPDATE contacts c SET version = u.version, updated_at = u.updated_at, identifier = u.identifier, "
-    "first_name = u.first_name, last_name = u.last_name, second_last_name = u.second_last_name, "
-    "company_name = u.company_name, title = u.title, emails = u.emails, phones = u.phones, whatsapp = u.whatsapp, "
-    "tags = u.tags, locations = u.locations, status = u.status, priority = u.priority, source = u.source, "
-    "country_code = u.country_code, language = u.language, whatsapp_transactional_opt_in = u.wto, "
-    "email_transactional_opt_in = u.eto, whatsapp_marketing_opt_in = u.wmo, email_marketing_opt_in = u.emo, "
-    "external_reference_id = u.external_reference_id, external_reference_url = u.external_reference_url, "
-    "custom_fields = u.custom_fields "
-    "FROM (SELECT id, version, created_at, updated_at, identifier, first_name, last_name, second_last_name, "
-    "company_name, title, emails::text[] AS emails, phones::text[] AS phones, whatsapp, tags::text[] AS tags, "
-    "locations::text[] AS locations, status, priority, source, country_code, language, wto, eto, wmo, emo, "
-    "external_reference_id, external_reference_url, custom_fields::jsonb AS custom_fields "
-    "FROM unnest($2::uuid[], $3::int8[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[], "
-    "$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], "
-    "$16::text[], $17::text[], $18::int2[], $19::text[], $20::text[], $21::text[], $22::bool[], $23::bool[], "
-    "$24::bool[], $25::bool[], $26::text[], $27::text[], $28::text[]) "
-    "AS v(id, version, created_at, updated_at, identifier, first_name, last_name, second_last_name, "
-    "company_name, title, emails, phones, whatsapp, tags, locations, status, priority, source, country_code, "
-    "language, wto, eto, wmo, emo, external_reference_id, external_reference_url, custom_fields)) u "
-    "WHERE c.workspace_id = $1 AND c.id = u.id";
+// Column positions in kContactColumns.
+enum Column : int {
+    kWorkspaceIdColumn,
+    kIdColumn,
+    kVersionColumn,
+    kCreatedAtColumn,
+    kUpdatedAtColumn,
+    kCustomFieldsColumn = 27,
+};
+
+// The SQL type of each column, for the unnest of an update.
+const std::array<const char*, 28> kColumnTypes = {
+    "text", "uuid",   "int8",   "timestamptz", "timestamptz", "text",   "text", "text", "text", "text",
+    "text", "text[]", "text[]", "text",        "text[]",      "text[]", "text", "int2", "text", "text",
+    "text", "bool",   "bool",   "bool",        "bool",        "text",   "text", "jsonb"};
+
+// Which stored columns differ between two states of a contact (bit = column position).
+std::uint32_t DifferingColumns(const engine::Contact& a, const engine::Contact& b) {
+    std::uint32_t bits = (1u << kVersionColumn) | (1u << kUpdatedAtColumn);
+    const auto mark = [&](int column, bool differs) {
+        if (differs) bits |= 1u << column;
+    };
+    mark(5, a.identifier != b.identifier);
+    mark(6, a.first_name != b.first_name);
+    mark(7, a.last_name != b.last_name);
+    mark(8, a.second_last_name != b.second_last_name);
+    mark(9, a.company_name != b.company_name);
+    mark(10, a.title != b.title);
+    mark(11, a.emails != b.emails);
+    mark(12, a.phones != b.phones);
+    mark(13, a.whatsapp != b.whatsapp);
+    mark(14, a.tags != b.tags);
+    mark(15, a.locations != b.locations);
+    mark(16, a.status != b.status);
+    mark(17, a.priority != b.priority);
+    mark(18, a.source != b.source);
+    mark(19, a.country_code != b.country_code);
+    mark(20, a.language != b.language);
+    mark(21, a.whatsapp_transactional_opt_in != b.whatsapp_transactional_opt_in);
+    mark(22, a.email_transactional_opt_in != b.email_transactional_opt_in);
+    mark(23, a.whatsapp_marketing_opt_in != b.whatsapp_marketing_opt_in);
+    mark(24, a.email_marketing_opt_in != b.email_marketing_opt_in);
+    mark(25, a.external_reference_id != b.external_reference_id);
+    mark(26, a.external_reference_url != b.external_reference_url);
+    mark(kCustomFieldsColumn, a.custom_fields != b.custom_fields);
+    return bits;
+}
 
 std::optional<std::string> BoolText(const std::optional<bool>& value) {
     if (!value) return std::nullopt;
     return std::string(*value ? "t" : "f");
 }
 
-//! The stored text of every column of a contact, in kContactColumns order (after workspace_id).
+//! The stored text of every column of a contact, in kContactColumns order after workspace_id (so column i
+//! is element i - 1).
 std::vector<std::optional<std::string>> ColumnTexts(const engine::Contact& c) {
     return {c.id,
             std::to_string(c.version),
@@ -268,18 +259,10 @@ std::vector<std::optional<std::string>> ColumnTexts(const engine::Contact& c) {
 
 }  // namespace
 
-ContactWriter::ContactWriter(std::string workspace_id)
-    : workspace_id_(std::move(workspace_id)), columns_(std::make_unique<Columns>()) {}
-
-ContactWriter::~ContactWriter() = default;
-ContactWriter::ContactWriter(ContactWriter&&) noexcept = default;
-
-void ContactWriter::AddNew(const engine::Contact& contact) { new_.push_back(&contact); }
-
-void ContactWriter::AddChanged(const engine::Contact& contact) {
-    const std::vector<std::optional<std::string>> texts = ColumnTexts(contact);
-    for (std::size_t i = 0; i < texts.size(); ++i) columns_->arrays[i].Add(texts[i]);
-    ++changed_;
+void ContactWriter::AddChanged(const engine::Contact& before, const engine::Contact& after) {
+    changed_.push_back(&after);
+    read_versions_.push_back(before.version);
+    changed_columns_ |= DifferingColumns(before, after);
 }
 
 void ContactWriter::Execute(pqxx::transaction_base& txn) const {
@@ -292,11 +275,50 @@ void ContactWriter::Execute(pqxx::transaction_base& txn) const {
         }
         copy.Complete();
     }
-    if (changed_ > 0) {
-        SqlParams params;
-        params.Add(workspace_id_);
-        for (const PgArrayBuilder& array : columns_->arrays) params.Add(array.Finish());
-        params.Exec(txn, kUpdateSql);
+    if (changed_.empty()) return;
+    // UPDATE contacts c SET col = u.col, ... FROM unnest($2::uuid[], $3::<type>[], ...) AS u(id, col, ...)
+    // WHERE c.workspace_id = $1 AND c.id = ANY($2) AND c.id = u.id — only the columns some contact changed
+    // travel and are parsed. Only plain columns of the unnest appear in SET (SPEC §8 rule 5); `c.id =
+    // ANY($2)` makes the rows to change an index lookup whatever the statistics say.
+    std::vector<int> columns = {kIdColumn};
+    for (int column = kVersionColumn; column <= kCustomFieldsColumn; ++column) {
+        if ((changed_columns_ >> column) & 1u) columns.push_back(column);
+    }
+    std::vector<PgArrayBuilder> arrays(columns.size());
+    PgArrayBuilder read_versions;
+    for (const std::int64_t version : read_versions_) read_versions.Add(std::to_string(version));
+    for (const engine::Contact* contact : changed_) {
+        std::vector<std::optional<std::string>> texts = ColumnTexts(*contact);
+        for (std::size_t i = 0; i < columns.size(); ++i) arrays[i].Add(texts[static_cast<std::size_t>(columns[i] - 1)]);
+    }
+    std::string set;
+    std::string unnest;
+    std::string names;
+    SqlParams params;
+    params.Add(workspace_id_);
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        const int column = columns[i];
+        const std::string& name = kContactColumns[static_cast<std::size_t>(column)];
+        const std::string placeholder = params.NextPlaceholder();
+        params.Add(arrays[i].Finish());
+        // Array-valued and jsonb columns travel as text[] of their literals and are cast per row.
+        const std::string type = kColumnTypes[static_cast<std::size_t>(column)];
+        const bool cast_per_row = type == "text[]" || type == "jsonb";
+        unnest += std::string(i ? ", " : "") + placeholder + "::" + (cast_per_row ? "text" : type) + "[]";
+        names += std::string(i ? ", " : "") + "u_" + name;
+        if (column != kIdColumn) {
+            set += std::string(set.empty() ? "" : ", ") + name + " = u.u_" + name + (cast_per_row ? "::" + type : "");
+        }
+    }
+    const std::string read_version = params.NextPlaceholder();
+    params.Add(read_versions.Finish());
+    const pqxx::result updated =
+        params.Exec(txn, "UPDATE contacts c SET " + set + " FROM unnest(" + unnest + ", " + read_version +
+                             "::int8[]) AS u(" + names +
+                             ", u_read_version) WHERE c.workspace_id = $1 AND c.id = "
+                             "ANY($2::uuid[]) AND c.id = u.u_id AND c.version = u.u_read_version");
+    if (updated.affected_rows() != changed_.size()) {
+        throw pqxx::serialization_failure("a contact changed after it was read; retrying the run");
     }
 }
 

@@ -6,7 +6,6 @@
 #include <pqxx/transaction_base>
 
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,25 +27,27 @@ std::string CustomFieldsToJson(const std::map<std::string, engine::CustomValue>&
 std::map<std::string, engine::CustomValue> CustomFieldsFromJson(const std::string& json,
                                                                 const engine::WorkspaceSettings& settings);
 
-//! Writes contacts set-based: new ones with one COPY, changed ones with one `UPDATE ... FROM unnest(...)`.
-//! The caller holds the row locks of the contacts it changes.
+//! Writes contacts set-based: new ones with one COPY, changed ones with one `UPDATE ... FROM unnest(...)`
+//! that carries only the columns some contact changed, and changes a row only if its version is still the
+//! one `before` had (so a write that raced ours is never overwritten). The caller keeps the contacts alive
+//! until Execute.
 class ContactWriter {
   public:
-    explicit ContactWriter(std::string workspace_id);
-    ~ContactWriter();
-    ContactWriter(ContactWriter&&) noexcept;
+    explicit ContactWriter(std::string workspace_id) : workspace_id_(std::move(workspace_id)) {}
 
-    void AddNew(const engine::Contact& contact);
-    void AddChanged(const engine::Contact& contact);
-    //! Runs the COPY and the UPDATE (each only when it has rows).
+    void AddNew(const engine::Contact& contact) { new_.push_back(&contact); }
+    //! `before` is the contact as stored; `after` what it becomes.
+    void AddChanged(const engine::Contact& before, const engine::Contact& after);
+    //! Runs the COPY and the UPDATE (each only when it has rows). Throws pqxx::serialization_failure when a
+    //! changed contact is no longer at the version read (a concurrent writer got there first).
     void Execute(pqxx::transaction_base& txn) const;
 
   private:
-    struct Columns;
     std::string workspace_id_;
     std::vector<const engine::Contact*> new_;
-    std::size_t changed_ = 0;
-    std::unique_ptr<Columns> columns_;
+    std::vector<const engine::Contact*> changed_;
+    std::vector<std::int64_t> read_versions_;
+    std::uint32_t changed_columns_ = 0;  // bit i: column i of the stored row differs for some contact
 };
 
 }  // namespace contactd::storage

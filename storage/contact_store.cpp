@@ -139,7 +139,7 @@ MergeOutcome ContactStore::Merge(const engine::WorkspaceSettings& settings, cons
             claims.Apply(txn, settings.id);
             if (merged.changed) {
                 ContactWriter writer(settings.id);
-                writer.AddChanged(merged.merged);
+                writer.AddChanged(target, merged.merged);
                 writer.Execute(txn);
             }
             // The source row goes, its id becomes an alias, and every alias that led to it now leads to the

@@ -67,7 +67,7 @@ CREATE TABLE contacts (
     external_reference_url        text,
     custom_fields                 jsonb NOT NULL,  -- {"slug": value}; dates as Unix milliseconds
     PRIMARY KEY (workspace_id, id)
-);
+) WITH (fillfactor = 85);  -- room on each page, so that updates stay HOT (no indexed column ever changes)
 CREATE INDEX contacts_by_created ON contacts (workspace_id, created_at, id);
 
 -- Unique-value claims: one row per e-mail, WhatsApp number and external reference id of a contact, and

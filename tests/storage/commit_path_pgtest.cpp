@@ -208,6 +208,29 @@ TEST_F(CommitPathTest, ConcurrentUpsertsOfOneIdentifierCreateOneContact) {
               kRounds);
 }
 
+// Two writers add tags to one existing contact at the same moment. The load takes no row lock, so this
+// only holds because the update checks the version it read and the loser runs again on fresh data.
+TEST_F(CommitPathTest, ConcurrentUpdatesOfOneContactLoseNoChange) {
+    constexpr int kRounds = 25;
+    ASSERT_TRUE(CommitOne(R"({"phone": "+16502533000"})").outcome.ok());
+    std::barrier start(2);
+    const auto writer = [&](int side) {
+        for (int round = 0; round < kRounds; ++round) {
+            start.arrive_and_wait();
+            const std::string tag = "s" + std::to_string(side) + "r" + std::to_string(round);
+            const std::string json = R"({"phone": "+16502533000", "tags": {"add": [")" + tag + R"("]}})";
+            const auto result = storage::RetryTransient([&] { return CommitOne(json); }, 20);
+            EXPECT_TRUE(result.outcome.ok());
+        }
+    };
+    std::thread a(writer, 0);
+    std::thread b(writer, 1);
+    a.join();
+    b.join();
+    EXPECT_EQ(Count("SELECT cardinality(tags) FROM contacts WHERE workspace_id = $1"), 2 * kRounds);
+    EXPECT_EQ(Count("SELECT version FROM contacts WHERE workspace_id = $1"), 1 + 2 * kRounds);
+}
+
 TEST_F(CommitPathTest, EmailIdentifierWorkspaceMatchesCaseInsensitively) {
     UseWorkspace(engine::IdentifierField::kEmail);
     const auto a = CommitOne(R"({"email": "Ann@X.io", "first_name": "Ann"})");

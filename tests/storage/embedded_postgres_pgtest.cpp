@@ -121,7 +121,8 @@ TEST(EmbeddedPostgres, DefaultSettingsKeepDurabilityAndUseUtc) {
     EXPECT_EQ(QueryOne(server.Url(), "SHOW fsync"), "on");
     EXPECT_EQ(QueryOne(server.Url(), "SHOW synchronous_commit"), "on");
     EXPECT_EQ(QueryOne(server.Url(), "SHOW full_page_writes"), "on");
-    EXPECT_EQ(QueryOne(server.Url(), "SHOW shared_buffers"), "256MB");
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW shared_buffers"), "1GB");
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW wal_compression"), "lz4");
     EXPECT_EQ(QueryOne(server.Url(), "SHOW max_wal_size"), "4GB");
     EXPECT_EQ(QueryOne(server.Url(), "SHOW TimeZone"), "UTC");
     EXPECT_EQ(QueryOne(server.Url(), "SHOW server_encoding"), "UTF8");
