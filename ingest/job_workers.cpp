@@ -116,7 +116,11 @@ struct JobWorkers::Impl {
 class JobWorkers::Impl::Worker {
   public:
     Worker(Impl& impl, int index)
-        : impl_(impl), index_(index), strand_(boost::asio::make_strand(impl.io)), timer_(strand_) {}
+        : impl_(impl),
+          index_(index),
+          strand_(boost::asio::make_strand(impl.io)),
+          timer_(strand_),
+          prefetcher_(impl.parser) {}
 
     void Post() {
         boost::asio::post(strand_, [this] { Step(); });
@@ -182,7 +186,8 @@ class JobWorkers::Impl::Worker {
         });
         if (!budget) return GiveBack(now, true);  // the slice is over, or the budget spent: rotate
         storage::PooledConnection connection = impl_.pool.Acquire();
-        const storage::ChunkContext context{*connection, *lane_, *settings_, impl_.parser, now, impl_.config.lease_ms};
+        const storage::ChunkContext context{*connection,           *lane_,      *settings_, impl_.parser, now,
+                                            impl_.config.lease_ms, &prefetcher_};
         storage::ChunkRun run;
         try {
             run = storage::RetryTransient([&] { return storage::ApplyNextChunk(context); }, 5);
@@ -212,6 +217,7 @@ class JobWorkers::Impl::Worker {
             case storage::ChunkRun::Result::kLeaseLost:
                 impl_.log.Warn("lane lease lost", {{"workspace_id", workspace_id}});
                 lane_.reset();
+                prefetcher_.Clear();
                 impl_.WithScheduler([&](engine::FairScheduler& s) { s.Release(workspace_id, true, now); });
                 break;
             case storage::ChunkRun::Result::kDryRun:
@@ -231,6 +237,7 @@ class JobWorkers::Impl::Worker {
                            {{"workspace_id", workspace_id}, {"error", error.what()}});
         }
         lane_.reset();
+        prefetcher_.Clear();
         impl_.WithScheduler([&](engine::FairScheduler& s) { s.Release(workspace_id, has_more, now); });
     }
 
@@ -248,6 +255,7 @@ class JobWorkers::Impl::Worker {
     std::optional<storage::Lane> lane_;
     std::optional<engine::WorkspaceSettings> settings_;
     engine::Millis slice_end_ = 0;
+    storage::ChunkPrefetcher prefetcher_;  // prepares the lane's next chunk while this one is applied
 };
 
 void JobWorkers::Impl::WakeAll() {

@@ -18,15 +18,12 @@ namespace contactd::storage {
 
 namespace {
 
-using engine::Code;
-using engine::Outcome;
-
 //! A chunk chosen for work, with what its job says about applying it.
 struct SelectedChunk {
     std::string job_id;
     std::int32_t chunk_no = 0;
+    std::int64_t job_seq = 0;
     std::int64_t first_index = 0;
-    std::string items;
     engine::WriteOptions options;
     bool dry_run = false;
     bool queued = false;
@@ -40,15 +37,15 @@ struct AppliedChunk {
 };
 
 constexpr const char* kChunkColumns =
-    "c.job_id::text, c.chunk_no, c.first_index, c.items, j.mode, j.semantics, j.invalid_fields, j.dry_run, "
+    "c.job_id::text, c.chunk_no, c.job_seq, c.first_index, j.mode, j.semantics, j.invalid_fields, j.dry_run, "
     "j.status = 'queued', j.callback_url IS NOT NULL";
 
 SelectedChunk ChunkFromRow(const pqxx::row& row) {
     SelectedChunk chunk;
     chunk.job_id = row[0].c_str();
     chunk.chunk_no = row[1].as<std::int32_t>();
-    chunk.first_index = row[2].as<std::int64_t>();
-    chunk.items = pqxx::binarystring(row[3]).str();
+    chunk.job_seq = row[2].as<std::int64_t>();
+    chunk.first_index = row[3].as<std::int64_t>();
     chunk.options.mode = engine::ParseWriteMode(row[4].c_str()).value_or(engine::WriteMode::kUpsert);
     chunk.options.semantics = engine::ParseSemantics(row[5].c_str()).value_or(engine::Semantics::kPatch);
     chunk.options.reject_invalid_fields = std::string_view(row[6].c_str()) == "reject";
@@ -58,51 +55,51 @@ SelectedChunk ChunkFromRow(const pqxx::row& row) {
     return chunk;
 }
 
-Outcome Refused(Code code, std::string message) { return Outcome::Ignored(code, {{"", code, std::move(message)}}); }
+std::string FetchItems(pqxx::transaction_base& txn, const std::string& workspace_id, const SelectedChunk& chunk) {
+    SqlParams params;
+    params.Add(workspace_id).Add(chunk.job_id).Add(chunk.chunk_no);
+    const pqxx::result rows = params.Exec(
+        txn, "SELECT items FROM job_chunks WHERE workspace_id = $1 AND job_id = $2::uuid AND chunk_no = $3::int4");
+    return pqxx::binarystring(rows.at(0)[0]).str();
+}
 
-// Decodes, validates and applies a chunk's items inside `txn`; returns their result lines and counts.
-AppliedChunk ApplyItems(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk) {
-    std::vector<CommitItem> items;
-    std::vector<std::optional<std::string>> refs;
-    ChunkDecoder decoder(chunk.items);
-    while (const auto item = decoder.Next()) {
-        CommitItem& commit = items.emplace_back();
-        std::optional<std::string>& ref = refs.emplace_back();
-        const std::string at = "the item at byte " + std::to_string(item->offset);
-        switch (item->kind) {
-            case ChunkItemKind::kTooLarge:
-                commit.decided = Refused(Code::kItemTooLarge,
-                                         at + " is " + std::string(item->bytes) + " bytes of JSON; the limit is 65536");
-                break;
-            case ChunkItemKind::kInvalid:
-                commit.decided = Refused(Code::kInvalidItem, at + ": " + std::string(item->bytes));
-                break;
-            case ChunkItemKind::kJson: {
-                std::string error;
-                const std::optional<engine::Json> json = context.parse(item->bytes, error);
-                if (!json) {
-                    commit.decided = Refused(Code::kInvalidItem, at + " is not valid JSON: " + error);
-                    break;
-                }
-                auto write =
-                    engine::ValidateWrite(*json, context.settings, {.batch_item = true, .mode = chunk.options.mode});
-                if (!write.ok()) {
-                    commit.decided = Refused(Code::kInvalidItem, at + ": " + write.problem().message);
-                    break;
-                }
-                ref = write.value().ref;
-                commit.write = std::move(write).value();
-                break;
-            }
-        }
+// Hands the lane's next pending chunk to the prefetcher, so it is parsed and validated while this one is
+// in the database. Read without a lock: this worker holds the lane, and Take checks the chunk is the one.
+void PrefetchNext(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& current) {
+    SqlParams params;
+    params.Add(context.lane.workspace_id).Add(current.job_seq).Add(current.chunk_no);
+    const pqxx::result rows = params.Exec(txn,
+                                          "SELECT c.job_id::text, c.chunk_no, c.items, j.mode FROM job_chunks c "
+                                          "JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
+                                          "WHERE c.workspace_id = $1 AND c.state = 0 AND NOT j.dry_run AND (c.job_seq, "
+                                          "c.chunk_no) > ($2::int8, $3::int4) "
+                                          "ORDER BY c.job_seq, c.chunk_no LIMIT 1");
+    if (rows.empty()) return;
+    context.prefetcher->Start({rows[0][0].c_str(), rows[0][1].as<std::int32_t>(), pqxx::binarystring(rows[0][2]).str(),
+                               engine::ParseWriteMode(rows[0][3].c_str()).value_or(engine::WriteMode::kUpsert)},
+                              context.settings);
+}
+
+// The chunk's items, prepared (by the prefetcher, or here).
+PreparedChunk Prepared(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk) {
+    if (context.prefetcher) {
+        if (auto prepared = context.prefetcher->Take(chunk.job_id, chunk.chunk_no)) return std::move(*prepared);
     }
-    if (decoder.corrupt()) throw JobFailure(chunk.job_id, "chunk " + std::to_string(chunk.chunk_no) + " is corrupt");
+    return PrepareChunk(
+        {chunk.job_id, chunk.chunk_no, FetchItems(txn, context.lane.workspace_id, chunk), chunk.options.mode},
+        context.settings, context.parse);
+}
+
+// Applies prepared items inside `txn`; returns their result lines and counts.
+AppliedChunk ApplyItems(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk,
+                        const PreparedChunk& prepared) {
+    if (prepared.corrupt) throw JobFailure(chunk.job_id, "chunk " + std::to_string(chunk.chunk_no) + " is corrupt");
     const CommitRequest request{context.settings, chunk.options, context.now};
-    const std::vector<ItemResult> results = CommitItems(txn, request, items);
+    const std::vector<ItemResult> results = CommitItems(txn, request, prepared.items);
     AppliedChunk applied;
     applied.results.reserve(results.size() * 160);
     for (std::size_t i = 0; i < results.size(); ++i) {
-        engine::AppendResultLine(applied.results, chunk.first_index + static_cast<std::int64_t>(i), refs[i],
+        engine::AppendResultLine(applied.results, chunk.first_index + static_cast<std::int64_t>(i), prepared.refs[i],
                                  results[i].outcome);
         applied.tally.Add(results[i].outcome);
     }
@@ -209,7 +206,9 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
             return {ChunkRun::Result::kDryRun, chunk.job_id, 0, false};
         }
         if (chunk.queued) MarkRunning(txn, workspace_id, chunk.job_id, context.now);
-        const AppliedChunk applied = ApplyItems(txn, context, chunk);
+        const PreparedChunk prepared = Prepared(txn, context, chunk);
+        if (context.prefetcher) PrefetchNext(txn, context, chunk);
+        const AppliedChunk applied = ApplyItems(txn, context, chunk, prepared);
         StoreResults(txn, workspace_id, chunk, applied, /*mark_applied=*/true, context.now);
         ChunkRun run{ChunkRun::Result::kApplied, chunk.job_id, applied.tally.counts.processed, false};
         if (!HasPendingChunks(txn, workspace_id, chunk.job_id)) {
@@ -258,7 +257,10 @@ ChunkRun RunDryRun(const ChunkContext& context, pqxx::connection& results_connec
             if (rows.empty()) break;  // cancelled meanwhile
             const SelectedChunk chunk = ChunkFromRow(rows[0]);
             has_callback = chunk.has_callback;
-            const AppliedChunk applied = ApplyItems(data, context, chunk);
+            const PreparedChunk prepared =
+                PrepareChunk({chunk.job_id, chunk.chunk_no, FetchItems(data, workspace_id, chunk), chunk.options.mode},
+                             context.settings, context.parse);
+            const AppliedChunk applied = ApplyItems(data, context, chunk, prepared);
             pqxx::work results(results_connection);
             StoreResults(results, workspace_id, chunk, applied, /*mark_applied=*/false, context.now);
             results.commit();

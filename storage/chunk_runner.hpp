@@ -4,7 +4,6 @@
 // go through the commit path, and its result lines and counts are written — all committed together, so an
 // item is applied exactly once even if the process dies at any instant.
 
-#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,13 +14,10 @@
 #include "engine/contact.hpp"
 #include "engine/json.hpp"
 #include "engine/workspace_settings.hpp"
+#include "storage/chunk_preparation.hpp"
 #include "storage/lane_claims.hpp"
 
 namespace contactd::storage {
-
-//! Turns an item's JSON text into a tree; on failure returns nothing and sets `error`. Supplied by the
-//! HTTP layer (simdjson), so storage does not parse JSON itself.
-using ItemParser = std::function<std::optional<engine::Json>(std::string_view json_text, std::string& error)>;
 
 //! What one step did.
 struct ChunkRun {
@@ -56,6 +52,8 @@ struct ChunkContext {
     const ItemParser& parse;
     engine::Millis now = 0;
     engine::Millis lease_ms = 30000;
+    //! When given, the next chunk is prepared on its thread while this one is applied.
+    ChunkPrefetcher* prefetcher = nullptr;
 };
 
 //! Applies the workspace's next pending chunk in one transaction. Throws the database's transient errors
