@@ -17,6 +17,7 @@ usage: contactd <command> [options]
              --data-dir DIR     (CONTACTD_DATA_DIR, default ./.contactd)
              --database-url URL (CONTACTD_DATABASE_URL)
              --admin-token TOK  (CONTACTD_ADMIN_TOKEN; else generated into DIR/admin_token)
+             --log-level L      (CONTACTD_LOG_LEVEL: debug, info, warn, error; default info)
   migrate    apply pending schema migrations and exit (same database options)
   admin      administer workspaces and keys through a running server (contactd admin for help)
   submit     upload a batch file (NDJSON, .json, .gz), follow its progress and print a summary

@@ -39,6 +39,12 @@ int RunServe(const std::vector<std::string>& args) {
     const sigset_t stop_signals = BlockStopSignals();
     ingest::Logger& log = ingest::Logger::Default();
     const Options options(args);
+    const std::string level_name = options.Get("log-level", "CONTACTD_LOG_LEVEL", "info");
+    if (const auto level = ingest::ParseLogLevel(level_name)) {
+        log.SetMinLevel(*level);
+    } else {
+        log.Warn("unknown log level; using info", {{"log_level", level_name}});
+    }
     const storage::DatabaseConfig db_config = DatabaseConfigFrom(options);
     const Endpoint listen = ParseEndpoint(options.Get("listen", "CONTACTD_LISTEN", "127.0.0.1:8080"));
 

@@ -23,6 +23,13 @@ std::string_view LogLevelName(LogLevel level) {
     return "info";
 }
 
+std::optional<LogLevel> ParseLogLevel(std::string_view name) {
+    for (const LogLevel level : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
+        if (name == LogLevelName(level)) return level;
+    }
+    return std::nullopt;
+}
+
 LogField::LogField(std::string_view key, std::uint64_t value)
     : key_(key),
       value_(value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())

@@ -8,6 +8,7 @@
 #include <functional>
 #include <initializer_list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -18,6 +19,9 @@ enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError };
 
 //! "debug", "info", "warn", "error".
 std::string_view LogLevelName(LogLevel level);
+
+//! The level named "debug", "info", "warn" or "error"; nullopt for anything else.
+std::optional<LogLevel> ParseLogLevel(std::string_view name);
 
 //! One extra member of a log line: a key and a string, integer, floating-point or boolean value.
 struct LogField {

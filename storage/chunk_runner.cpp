@@ -13,6 +13,7 @@
 #include "storage/commit_path.hpp"
 #include "storage/db_error.hpp"
 #include "storage/sql_params.hpp"
+#include "storage/stopwatch.hpp"
 
 namespace contactd::storage {
 
@@ -92,10 +93,10 @@ PreparedChunk Prepared(pqxx::transaction_base& txn, const ChunkContext& context,
 
 // Applies prepared items inside `txn`; returns their result lines and counts.
 AppliedChunk ApplyItems(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk,
-                        const PreparedChunk& prepared) {
+                        const PreparedChunk& prepared, CommitTimings* timings = nullptr) {
     if (prepared.corrupt) throw JobFailure(chunk.job_id, "chunk " + std::to_string(chunk.chunk_no) + " is corrupt");
     const CommitRequest request{context.settings, chunk.options, context.now};
-    const std::vector<ItemResult> results = CommitItems(txn, request, prepared.items);
+    const std::vector<ItemResult> results = CommitItems(txn, request, prepared.items, timings);
     AppliedChunk applied;
     applied.results.reserve(results.size() * 160);
     for (std::size_t i = 0; i < results.size(); ++i) {
@@ -186,8 +187,10 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
     const std::string& workspace_id = context.lane.workspace_id;
     std::string job_id;
     try {
+        Stopwatch stopwatch;
+        ChunkTimings timings;
         pqxx::work txn(context.connection);
-        if (!RenewLease(txn, context)) return {ChunkRun::Result::kLeaseLost, {}, 0, false};
+        if (!RenewLease(txn, context)) return {ChunkRun::Result::kLeaseLost, {}, 0, false, {}};
         SqlParams params;
         params.Add(workspace_id);
         const pqxx::result rows = params.Exec(
@@ -197,25 +200,31 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
                      "FOR UPDATE OF c");
         if (rows.empty()) {
             txn.commit();
-            return {ChunkRun::Result::kNoWork, {}, 0, false};
+            return {ChunkRun::Result::kNoWork, {}, 0, false, {}};
         }
         const SelectedChunk chunk = ChunkFromRow(rows[0]);
         job_id = chunk.job_id;
         if (chunk.dry_run) {
             txn.commit();
-            return {ChunkRun::Result::kDryRun, chunk.job_id, 0, false};
+            return {ChunkRun::Result::kDryRun, chunk.job_id, 0, false, {}};
         }
         if (chunk.queued) MarkRunning(txn, workspace_id, chunk.job_id, context.now);
+        timings.select_us = stopwatch.Lap();
         const PreparedChunk prepared = Prepared(txn, context, chunk);
         if (context.prefetcher) PrefetchNext(txn, context, chunk);
-        const AppliedChunk applied = ApplyItems(txn, context, chunk, prepared);
+        timings.prepare_us = stopwatch.Lap();
+        const AppliedChunk applied = ApplyItems(txn, context, chunk, prepared, &timings.commit);
+        stopwatch.Lap();
         StoreResults(txn, workspace_id, chunk, applied, /*mark_applied=*/true, context.now);
-        ChunkRun run{ChunkRun::Result::kApplied, chunk.job_id, applied.tally.counts.processed, false};
+        ChunkRun run{ChunkRun::Result::kApplied, chunk.job_id, applied.tally.counts.processed, false, {}};
         if (!HasPendingChunks(txn, workspace_id, chunk.job_id)) {
             FinishJob(txn, workspace_id, chunk.job_id, "completed", chunk.has_callback, std::nullopt, context.now);
             run.job_finished = true;
         }
+        timings.results_us = stopwatch.Lap();
         txn.commit();
+        timings.commit_us = stopwatch.Lap();
+        run.timings = timings;
         return run;
     } catch (const JobFailure&) {
         throw;
@@ -233,13 +242,13 @@ ChunkRun RunDryRun(const ChunkContext& context, pqxx::connection& results_connec
         MarkRunning(start, workspace_id, job_id, context.now);
         start.commit();
     }
-    ChunkRun run{ChunkRun::Result::kApplied, job_id, 0, false};
+    ChunkRun run{ChunkRun::Result::kApplied, job_id, 0, false, {}};
     bool has_callback = false;
     {
         // The data transaction: everything the items do is rolled back at the end. Its lock on the lane row
         // keeps the lane ours for the whole run.
         pqxx::work data(context.connection);
-        if (!RenewLease(data, context)) return {ChunkRun::Result::kLeaseLost, {}, 0, false};
+        if (!RenewLease(data, context)) return {ChunkRun::Result::kLeaseLost, {}, 0, false, {}};
         SqlParams list;
         list.Add(workspace_id).Add(job_id);
         const pqxx::result chunk_numbers =

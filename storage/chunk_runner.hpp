@@ -15,9 +15,19 @@
 #include "engine/json.hpp"
 #include "engine/workspace_settings.hpp"
 #include "storage/chunk_preparation.hpp"
+#include "storage/commit_path.hpp"
 #include "storage/lane_claims.hpp"
 
 namespace contactd::storage {
+
+//! Where an applied chunk's time went, in microseconds.
+struct ChunkTimings {
+    std::int64_t select_us = 0;   // lease renewal and choosing the chunk
+    std::int64_t prepare_us = 0;  // parse and validate (or wait for the prefetcher)
+    CommitTimings commit;         // the commit path's steps
+    std::int64_t results_us = 0;  // result lines and counts written
+    std::int64_t commit_us = 0;   // the transaction's COMMIT
+};
 
 //! What one step did.
 struct ChunkRun {
@@ -31,6 +41,7 @@ struct ChunkRun {
     std::string job_id;
     std::int64_t items = 0;
     bool job_finished = false;
+    ChunkTimings timings;  // kApplied only
 };
 
 //! A chunk that cannot be applied at all (a permanent database error, a corrupt chunk): its job fails.

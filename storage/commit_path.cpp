@@ -12,6 +12,7 @@
 #include "storage/ids.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/sql_params.hpp"
+#include "storage/stopwatch.hpp"
 
 namespace contactd::storage {
 
@@ -186,12 +187,17 @@ class Fold {
 }  // namespace
 
 std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
-                                    std::span<const CommitItem> items) {
+                                    std::span<const CommitItem> items, CommitTimings* timings) {
+    CommitTimings local;
+    CommitTimings& took = timings ? *timings : local;
+    Stopwatch stopwatch;
     const LoadedContacts loaded = LoadTouched(txn, request, items);
+    took.load_us = stopwatch.Lap();
     Fold fold(request, loaded);
     std::vector<ItemResult> results;
     results.reserve(items.size());
     for (const CommitItem& item : items) results.push_back(fold.Apply(item));
+    took.fold_us = stopwatch.Lap();
     if (fold.changed().empty()) return results;
     // Step 3: release and take the unique values that changed.
     ClaimChanges claims;
@@ -202,6 +208,7 @@ std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitReq
                     ClaimsOf(contact, field), id);
     }
     claims.Apply(txn, request.settings.id);
+    took.claims_us = stopwatch.Lap();
     // Step 4: new contacts in one COPY, changed ones in one UPDATE.
     ContactWriter writer(request.settings.id);
     for (const auto& [id, contact] : fold.changed()) {
@@ -213,6 +220,7 @@ std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitReq
         }
     }
     writer.Execute(txn);
+    took.write_us = stopwatch.Lap();
     return results;
 }
 

@@ -8,7 +8,7 @@
 //   2. The engine folds the items in submission order over those contacts, in memory, with the unique
 //      values they hold: a value held by another contact makes its item DUPLICATE_VALUE, exactly as if
 //      the items had been applied one by one.
-//   3. Claims change set-based: one DELETE of released values, one INSERT ... ON CONFLICT DO NOTHING of
+//   3. Claims change set-based: one DELETE of released values, one INSERT (a COPY when there are many) of
 //      new ones. The unique index has the last word: if a concurrent writer took a value after step 1,
 //      the run fails as a serialization failure and is retried whole, finding the new holder.
 //   4. One COPY writes the new contacts and one UPDATE the changed ones, each row only if its version is
@@ -19,6 +19,7 @@
 
 #include <pqxx/transaction_base>
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,9 +53,18 @@ struct ItemResult {
     std::optional<engine::Contact> contact;  // the contact after the item (OK only)
 };
 
+//! Where a run's time went, in microseconds per step (for the batch workers' debug log and profiling).
+struct CommitTimings {
+    std::int64_t load_us = 0;
+    std::int64_t fold_us = 0;
+    std::int64_t claims_us = 0;
+    std::int64_t write_us = 0;
+};
+
 //! Applies `items` inside `txn` (READ COMMITTED). Throws only infrastructure errors, and
-//! pqxx::serialization_failure when a concurrent writer claimed a value after step 1 (retry the run).
+//! pqxx::serialization_failure when a concurrent writer claimed a value or changed a contact after step 1
+//! (retry the run). Fills `timings` when given.
 std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
-                                    std::span<const CommitItem> items);
+                                    std::span<const CommitItem> items, CommitTimings* timings = nullptr);
 
 }  // namespace contactd::storage
