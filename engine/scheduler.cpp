@@ -33,6 +33,14 @@ void FairScheduler::SetRunnable(const std::vector<RunnableWorkspace>& workspaces
 
 void FairScheduler::MarkRunnable(const RunnableWorkspace& workspace, Millis now) { Upsert(workspace, now); }
 
+bool FairScheduler::HasWaiting(Millis now) {
+    return std::any_of(entries_.begin(), entries_.end(), [&](auto& item) {
+        Entry& entry = item.second;
+        return entry.runnable && !entry.busy && entry.deferred_until <= now &&
+               entry.budget.Available(now) + 1e-9 >= StepItems(entry);
+    });
+}
+
 std::optional<std::string> FairScheduler::Next(Millis now) {
     Entry* best = nullptr;
     const std::string* best_id = nullptr;

@@ -43,6 +43,9 @@ class FairScheduler {
     //! Skip the workspace until `until` (another node holds its lane).
     void Defer(const std::string& workspace_id, Millis until);
 
+    //! Whether Next would name a workspace now: one is runnable, idle, not deferred and within budget. A
+    //! worker whose slice is over keeps its workspace when no other is waiting.
+    bool HasWaiting(Millis now);
     //! The earliest time a runnable, idle workspace becomes eligible (deferral or budget), if any.
     std::optional<Millis> NextEligibleAt(Millis now);
     bool IsBusy(const std::string& workspace_id) const;

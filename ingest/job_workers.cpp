@@ -42,7 +42,8 @@ struct JobWorkers::Impl {
         : config(std::move(config_in)),
           parser(std::move(parser_in)),
           log(config.logger ? *config.logger : Logger::Default()),
-          pool(config.database_url, config.workers * 2 + 1),
+          // Per worker: its chunk transaction, its prefetcher's read-ahead, a dry run's results.
+          pool(config.database_url, config.workers * 3 + 1),
           workspaces(pool),
           scheduler(kStepItems) {
         if (config.metrics) {
@@ -120,7 +121,7 @@ class JobWorkers::Impl::Worker {
           index_(index),
           strand_(boost::asio::make_strand(impl.io)),
           timer_(strand_),
-          prefetcher_(impl.parser) {}
+          prefetcher_(impl.parser, &impl.pool) {}
 
     void Post() {
         boost::asio::post(strand_, [this] { Step(); });
@@ -181,10 +182,17 @@ class JobWorkers::Impl::Worker {
 
     void ApplyOne(engine::Millis now) {
         const std::string workspace_id = lane_->workspace_id;
-        const bool budget = now < slice_end_ && impl_.WithScheduler([&](engine::FairScheduler& s) {
-            return s.TakeBudget(workspace_id, kStepItems, now);
-        });
-        if (!budget) return GiveBack(now, true);  // the slice is over, or the budget spent: rotate
+        if (now >= slice_end_) {
+            // The slice is over: rotate if another workspace is waiting; otherwise keep the lane (and the
+            // chunk the prefetcher has ready) for another slice.
+            if (impl_.WithScheduler([&](engine::FairScheduler& s) { return s.HasWaiting(now); })) {
+                return GiveBack(now, true);
+            }
+            slice_end_ = now + impl_.config.slice_ms;
+        }
+        const bool budget =
+            impl_.WithScheduler([&](engine::FairScheduler& s) { return s.TakeBudget(workspace_id, kStepItems, now); });
+        if (!budget) return GiveBack(now, true);  // the budget is spent: rotate
         storage::PooledConnection connection = impl_.pool.Acquire();
         const storage::ChunkContext context{*connection,           *lane_,      *settings_, impl_.parser, now,
                                             impl_.config.lease_ms, &prefetcher_};
@@ -239,7 +247,8 @@ class JobWorkers::Impl::Worker {
                                           {"claims_us", t.commit.claims_us},
                                           {"write_us", t.commit.write_us},
                                           {"results_us", t.results_us},
-                                          {"commit_us", t.commit_us}});
+                                          {"commit_us", t.commit_us},
+                                          {"read_ahead", t.read_ahead}});
     }
 
     // Releases the lane (best effort: an unreleased lease simply expires) and tells the scheduler.

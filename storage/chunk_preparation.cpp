@@ -1,7 +1,10 @@
 #include "storage/chunk_preparation.hpp"
 
+#include <pqxx/transaction>
+
 #include "engine/validation.hpp"
 #include "storage/chunk_codec.hpp"
+#include "storage/connection_pool.hpp"
 
 namespace contactd::storage {
 
@@ -55,7 +58,8 @@ PreparedChunk PrepareChunk(const ChunkToPrepare& chunk, const engine::WorkspaceS
     return prepared;
 }
 
-ChunkPrefetcher::ChunkPrefetcher(ItemParser parse) : parse_(std::move(parse)), thread_([this] { Run(); }) {}
+ChunkPrefetcher::ChunkPrefetcher(ItemParser parse, ConnectionPool* pool)
+    : parse_(std::move(parse)), pool_(pool), thread_([this] { Run(); }) {}
 
 ChunkPrefetcher::~ChunkPrefetcher() {
     {
@@ -66,24 +70,37 @@ ChunkPrefetcher::~ChunkPrefetcher() {
     thread_.join();
 }
 
-void ChunkPrefetcher::Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings) {
+void ChunkPrefetcher::Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return !busy_; });
     ready_.reset();
-    task_.emplace(std::move(chunk), std::move(settings));
+    task_.emplace(Task{std::move(chunk), std::move(settings), std::move(applying)});
     busy_ = true;
     changed_.notify_all();
 }
 
-std::optional<PreparedChunk> ChunkPrefetcher::Take(const std::string& job_id, std::int32_t chunk_no) {
+void ChunkPrefetcher::Committed(ChunkKey chunk, ChangedContacts changes) {
+    std::lock_guard lock(mutex_);
+    committed_.emplace(std::move(chunk), std::move(changes));
+}
+
+std::optional<PreparedChunk> ChunkPrefetcher::Take(const ChunkKey& chunk) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return !busy_; });
-    if (!ready_ || ready_->job_id != job_id || ready_->chunk_no != chunk_no) {
+    if (!ready_ || ready_->job_id != chunk.job_id || ready_->chunk_no != chunk.chunk_no) {
         ready_.reset();
         return std::nullopt;
     }
     std::optional<PreparedChunk> taken = std::move(ready_);
     ready_.reset();
+    if (taken->loaded) {
+        // The read is usable only if the chunk it did not see is the one that committed last, as reported.
+        if (committed_ && committed_->first == ready_after_) {
+            ApplyCommittedChanges(*taken->loaded, committed_->second);
+        } else {
+            taken->loaded.reset();
+        }
+    }
     return taken;
 }
 
@@ -91,6 +108,20 @@ void ChunkPrefetcher::Clear() {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return !busy_; });
     ready_.reset();
+    committed_.reset();
+}
+
+std::optional<LoadedContacts> ChunkPrefetcher::ReadAhead(const PreparedChunk& prepared, const Task& task) {
+    if (pool_ == nullptr || prepared.corrupt) return std::nullopt;
+    try {
+        PooledConnection connection = pool_->Acquire();
+        pqxx::read_transaction txn(*connection);
+        engine::WriteOptions options;
+        options.mode = task.chunk.mode;
+        return LoadTouched(txn, {task.settings, options, 0}, prepared.items);
+    } catch (const std::exception&) {
+        return std::nullopt;  // the commit path reads for itself, and meets the error there if it persists
+    }
 }
 
 void ChunkPrefetcher::Run() {
@@ -98,12 +129,14 @@ void ChunkPrefetcher::Run() {
     while (true) {
         changed_.wait(lock, [&] { return stopping_ || task_.has_value(); });
         if (stopping_) return;
-        auto task = std::move(*task_);
+        Task task = std::move(*task_);
         task_.reset();
         lock.unlock();
-        PreparedChunk prepared = PrepareChunk(task.first, task.second, parse_);
+        PreparedChunk prepared = PrepareChunk(task.chunk, task.settings, parse_);
+        prepared.loaded = ReadAhead(prepared, task);
         lock.lock();
         ready_ = std::move(prepared);
+        ready_after_ = std::move(task.after);
         busy_ = false;
         changed_.notify_all();
     }

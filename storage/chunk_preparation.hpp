@@ -1,7 +1,13 @@
 #pragma once
-// The database-free half of applying a chunk: its items decoded, parsed and validated against the
-// workspace's settings. A lane's next chunk is prepared on its own thread while the current one is in the
-// database, so parsing and validation (phone numbers above all) overlap the SQL instead of adding to it.
+// Getting a chunk ready before its transaction: its items decoded, parsed and validated against the
+// workspace's settings, and (with a connection pool) the contacts they touch read. A lane's next chunk is
+// prepared on its own thread while the current one is in the database, so parsing, validation (phone
+// numbers above all) and the read overlap the current chunk's writes instead of adding to them.
+//
+// The read happens before the current chunk commits, so it may miss that chunk's changes. The prefetcher
+// is told what the chunk committed and brings the read up to date (ApplyCommittedChanges); if the current
+// chunk did not commit as reported — it failed, was retried, or the lane changed hands — the read is
+// dropped and the commit path reads afresh inside its transaction.
 
 #include <condition_variable>
 #include <functional>
@@ -18,6 +24,15 @@
 #include "storage/commit_path.hpp"
 
 namespace contactd::storage {
+
+class ConnectionPool;
+
+//! Names a chunk of a job.
+struct ChunkKey {
+    std::string job_id;
+    std::int32_t chunk_no = -1;
+    bool operator==(const ChunkKey&) const = default;
+};
 
 //! Turns an item's JSON text into a tree; on failure returns nothing and sets `error`. Supplied by the
 //! HTTP layer (simdjson), so storage does not parse JSON itself.
@@ -38,36 +53,52 @@ struct PreparedChunk {
     std::vector<CommitItem> items;
     std::vector<std::optional<std::string>> refs;
     bool corrupt = false;  // the framing was damaged: the job cannot go on
+    //! The contacts the items touch, read ahead and up to date with every committed chunk before this one;
+    //! empty when the commit path must read them itself.
+    std::optional<LoadedContacts> loaded;
 };
 
 //! Decodes, parses and validates a chunk's items. Pure: no I/O.
 PreparedChunk PrepareChunk(const ChunkToPrepare& chunk, const engine::WorkspaceSettings& settings,
                            const ItemParser& parse);
 
-//! Prepares one chunk at a time on its own thread. Owned by one worker; not shared.
+//! Prepares one chunk at a time on its own thread. Owned by one worker (one lane at a time); not shared.
 class ChunkPrefetcher {
   public:
-    explicit ChunkPrefetcher(ItemParser parse);
+    //! With a pool, a prepared chunk's contacts are read too, on a connection of the pool.
+    explicit ChunkPrefetcher(ItemParser parse, ConnectionPool* pool = nullptr);
     ~ChunkPrefetcher();  // waits for the chunk in preparation, then joins
     ChunkPrefetcher(const ChunkPrefetcher&) = delete;
     ChunkPrefetcher& operator=(const ChunkPrefetcher&) = delete;
 
-    //! Starts preparing `chunk` (after the one in preparation, if any, is done; an uncollected one is dropped).
-    void Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings);
-    //! The prepared chunk if it is `job_id`/`chunk_no` (waiting for it if needed); nothing otherwise.
-    std::optional<PreparedChunk> Take(const std::string& job_id, std::int32_t chunk_no);
-    //! Drops whatever was prepared or is being prepared (the lane changed hands).
+    //! Starts preparing `chunk`, the lane's next after `applying` (the chunk being applied now). Waits for
+    //! the chunk in preparation, if any; an uncollected one is dropped.
+    void Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying);
+    //! Reports that `chunk` committed with these changes: the read of the chunk after it may be used.
+    void Committed(ChunkKey chunk, ChangedContacts changes);
+    //! The prepared chunk if it is `chunk` (waiting for it if needed); nothing otherwise.
+    std::optional<PreparedChunk> Take(const ChunkKey& chunk);
+    //! Drops whatever was prepared or is being prepared, and what was committed (the lane changed hands).
     void Clear();
 
   private:
+    struct Task {
+        ChunkToPrepare chunk;
+        engine::WorkspaceSettings settings;
+        ChunkKey after;
+    };
     void Run();
+    std::optional<LoadedContacts> ReadAhead(const PreparedChunk& prepared, const Task& task);
 
     ItemParser parse_;
+    ConnectionPool* pool_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::optional<std::pair<ChunkToPrepare, engine::WorkspaceSettings>> task_;
+    std::optional<Task> task_;
     bool busy_ = false;
     std::optional<PreparedChunk> ready_;
+    ChunkKey ready_after_;  // the chunk whose commit `ready_->loaded` has not seen yet
+    std::optional<std::pair<ChunkKey, ChangedContacts>> committed_;  // the lane's last committed chunk
     bool stopping_ = false;
     std::thread thread_;
 };

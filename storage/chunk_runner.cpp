@@ -78,25 +78,27 @@ void PrefetchNext(pqxx::transaction_base& txn, const ChunkContext& context, cons
     if (rows.empty()) return;
     context.prefetcher->Start({rows[0][0].c_str(), rows[0][1].as<std::int32_t>(), pqxx::binarystring(rows[0][2]).str(),
                                engine::ParseWriteMode(rows[0][3].c_str()).value_or(engine::WriteMode::kUpsert)},
-                              context.settings);
+                              context.settings, {current.job_id, current.chunk_no});
 }
 
 // The chunk's items, prepared (by the prefetcher, or here).
 PreparedChunk Prepared(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk) {
     if (context.prefetcher) {
-        if (auto prepared = context.prefetcher->Take(chunk.job_id, chunk.chunk_no)) return std::move(*prepared);
+        if (auto prepared = context.prefetcher->Take({chunk.job_id, chunk.chunk_no})) return std::move(*prepared);
     }
     return PrepareChunk(
         {chunk.job_id, chunk.chunk_no, FetchItems(txn, context.lane.workspace_id, chunk), chunk.options.mode},
         context.settings, context.parse);
 }
 
-// Applies prepared items inside `txn`; returns their result lines and counts.
+// Applies prepared items inside `txn` (with their contacts read ahead, if they were); returns their result
+// lines and counts.
 AppliedChunk ApplyItems(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk,
-                        const PreparedChunk& prepared, CommitTimings* timings = nullptr) {
+                        PreparedChunk& prepared, CommitExtras extras = {}) {
     if (prepared.corrupt) throw JobFailure(chunk.job_id, "chunk " + std::to_string(chunk.chunk_no) + " is corrupt");
-    const CommitRequest request{context.settings, chunk.options, context.now};
-    const std::vector<ItemResult> results = CommitItems(txn, request, prepared.items, timings);
+    const CommitRequest request{context.settings, chunk.options, context.now, /*want_contacts=*/false};
+    if (prepared.loaded) extras.preloaded = &*prepared.loaded;
+    const std::vector<ItemResult> results = CommitItems(txn, request, prepared.items, extras);
     AppliedChunk applied;
     applied.results.reserve(results.size() * 160);
     for (std::size_t i = 0; i < results.size(); ++i) {
@@ -210,10 +212,12 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         }
         if (chunk.queued) MarkRunning(txn, workspace_id, chunk.job_id, context.now);
         timings.select_us = stopwatch.Lap();
-        const PreparedChunk prepared = Prepared(txn, context, chunk);
+        PreparedChunk prepared = Prepared(txn, context, chunk);
         if (context.prefetcher) PrefetchNext(txn, context, chunk);
         timings.prepare_us = stopwatch.Lap();
-        const AppliedChunk applied = ApplyItems(txn, context, chunk, prepared, &timings.commit);
+        timings.read_ahead = prepared.loaded.has_value();
+        ChangedContacts changed;
+        const AppliedChunk applied = ApplyItems(txn, context, chunk, prepared, {nullptr, &changed, &timings.commit});
         stopwatch.Lap();
         StoreResults(txn, workspace_id, chunk, applied, /*mark_applied=*/true, context.now);
         ChunkRun run{ChunkRun::Result::kApplied, chunk.job_id, applied.tally.counts.processed, false, {}};
@@ -224,6 +228,7 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         timings.results_us = stopwatch.Lap();
         txn.commit();
         timings.commit_us = stopwatch.Lap();
+        if (context.prefetcher) context.prefetcher->Committed({chunk.job_id, chunk.chunk_no}, std::move(changed));
         run.timings = timings;
         return run;
     } catch (const JobFailure&) {
@@ -266,7 +271,7 @@ ChunkRun RunDryRun(const ChunkContext& context, pqxx::connection& results_connec
             if (rows.empty()) break;  // cancelled meanwhile
             const SelectedChunk chunk = ChunkFromRow(rows[0]);
             has_callback = chunk.has_callback;
-            const PreparedChunk prepared =
+            PreparedChunk prepared =
                 PrepareChunk({chunk.job_id, chunk.chunk_no, FetchItems(data, workspace_id, chunk), chunk.options.mode},
                              context.settings, context.parse);
             const AppliedChunk applied = ApplyItems(data, context, chunk, prepared);

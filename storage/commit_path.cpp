@@ -65,11 +65,7 @@ void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField 
     }
 }
 
-//! The contacts of a run as the database holds them (step 1), and which unique values they hold.
-struct LoadedContacts {
-    std::unordered_map<std::string, std::string> id_of_requested;  // canonical id or alias → contact id
-    std::unordered_map<std::string, Contact> by_id;
-};
+}  // namespace
 
 LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& request,
                            std::span<const CommitItem> items) {
@@ -107,6 +103,16 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     }
     return loaded;
 }
+
+void ApplyCommittedChanges(LoadedContacts& loaded, const ChangedContacts& committed) {
+    for (const auto& [id, contact] : committed) {
+        loaded.by_id.insert_or_assign(id, contact);
+        // A contact the run created is now addressable by its id, as a fresh read would resolve it.
+        loaded.id_of_requested.try_emplace(id, id);
+    }
+}
+
+namespace {
 
 //! Step 2: the items folded in order over the loaded contacts, with the unique values held at each step.
 class Fold {
@@ -146,12 +152,18 @@ class Fold {
         }
         for (const UniqueClaim& claim : after) holders_[claim] = next.id;
         if (next.identifier) by_identifier_.emplace(*next.identifier, next.id);
-        current_[next.id] = next;
-        return {std::move(result.outcome), std::move(result.changed_fields), std::move(result.contact)};
+        if (request_.want_contacts) {
+            current_.insert_or_assign(next.id, next);
+            return {std::move(result.outcome), std::move(result.changed_fields), std::move(result.contact)};
+        }
+        std::string id = next.id;
+        current_.insert_or_assign(std::move(id), std::move(*result.contact));
+        return {std::move(result.outcome), std::move(result.changed_fields), std::nullopt};
     }
 
     //! Contacts the run created or changed, by id, as they now are.
-    const std::map<std::string, Contact>& changed() const { return current_; }
+    const ChangedContacts& changed() const { return current_; }
+    ChangedContacts TakeChanged() { return std::move(current_); }
 
   private:
     const Contact* Find(const std::string& id) const {
@@ -181,17 +193,18 @@ class Fold {
     const LoadedContacts& loaded_;
     std::map<UniqueClaim, std::string> holders_;                  // unique value → contact holding it now
     std::unordered_map<std::string, std::string> by_identifier_;  // identifier value → contact
-    std::map<std::string, Contact> current_;                      // contacts changed by the run
+    ChangedContacts current_;                                     // contacts changed by the run
 };
 
 }  // namespace
 
 std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
-                                    std::span<const CommitItem> items, CommitTimings* timings) {
+                                    std::span<const CommitItem> items, CommitExtras extras) {
     CommitTimings local;
-    CommitTimings& took = timings ? *timings : local;
+    CommitTimings& took = extras.timings ? *extras.timings : local;
+    if (extras.changed) extras.changed->clear();
     Stopwatch stopwatch;
-    const LoadedContacts loaded = LoadTouched(txn, request, items);
+    const LoadedContacts loaded = extras.preloaded ? std::move(*extras.preloaded) : LoadTouched(txn, request, items);
     took.load_us = stopwatch.Lap();
     Fold fold(request, loaded);
     std::vector<ItemResult> results;
@@ -221,6 +234,7 @@ std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitReq
     }
     writer.Execute(txn);
     took.write_us = stopwatch.Lap();
+    if (extras.changed) *extras.changed = fold.TakeChanged();
     return results;
 }
 

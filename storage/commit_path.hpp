@@ -4,7 +4,9 @@
 //
 //   1. One statement resolves every selector (ids through aliases) and reads every contact holding a
 //      unique value the items mention. It takes no lock: batch work of a workspace is serialised by its
-//      lane, and a single-contact write racing it is caught in step 4.
+//      lane, and a single-contact write racing it is caught in step 4. Batch workers may run this step
+//      ahead, on another connection, while the lane's previous chunk is still being written; the
+//      contacts read are then brought up to date with that chunk's changes once it commits.
 //   2. The engine folds the items in submission order over those contacts, in memory, with the unique
 //      values they hold: a value held by another contact makes its item DUPLICATE_VALUE, exactly as if
 //      the items had been applied one by one.
@@ -20,9 +22,11 @@
 #include <pqxx/transaction_base>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/apply.hpp"
@@ -44,6 +48,9 @@ struct CommitRequest {
     const engine::WorkspaceSettings& settings;
     engine::WriteOptions options;
     engine::Millis now = 0;
+    //! Whether each OK result carries the contact after its item (single-contact responses need it;
+    //! batch results do not, and skipping the copies is measurable).
+    bool want_contacts = true;
 };
 
 //! The result of one item, in the order the items were given.
@@ -61,10 +68,38 @@ struct CommitTimings {
     std::int64_t write_us = 0;
 };
 
+//! Contacts by id, as a run left them.
+using ChangedContacts = std::map<std::string, engine::Contact>;
+
+//! Step 1's answer: the contacts a run touches, as the database held them when read.
+struct LoadedContacts {
+    std::unordered_map<std::string, std::string> id_of_requested;  // canonical id or alias → contact id
+    std::unordered_map<std::string, engine::Contact> by_id;
+};
+
+//! Step 1 alone: reads what `items` touch. Any transaction will do (it only reads).
+LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& request,
+                           std::span<const CommitItem> items);
+
+//! Brings contacts read before a run committed up to date with what that run created or changed, so
+//! they are as a read after its commit would have found them. (Changes by anyone else meanwhile are
+//! caught by step 4's version check, as always.)
+void ApplyCommittedChanges(LoadedContacts& loaded, const ChangedContacts& committed);
+
+//! The optional parts of a commit.
+struct CommitExtras {
+    //! Step 1 done ahead (and brought up to date); consumed. Null: step 1 runs inside `txn`.
+    LoadedContacts* preloaded = nullptr;
+    //! Receives the contacts the run created or changed, as written.
+    ChangedContacts* changed = nullptr;
+    //! Receives where the time went.
+    CommitTimings* timings = nullptr;
+};
+
 //! Applies `items` inside `txn` (READ COMMITTED). Throws only infrastructure errors, and
 //! pqxx::serialization_failure when a concurrent writer claimed a value or changed a contact after step 1
-//! (retry the run). Fills `timings` when given.
+//! (retry the run, with step 1 redone).
 std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
-                                    std::span<const CommitItem> items, CommitTimings* timings = nullptr);
+                                    std::span<const CommitItem> items, CommitExtras extras = {});
 
 }  // namespace contactd::storage

@@ -31,6 +31,22 @@ TEST(FairSchedulerTest, ABusyWorkspaceIsNeverHandedToASecondWorker) {
     EXPECT_EQ(scheduler.Next(4), "big");
 }
 
+TEST(FairSchedulerTest, AWorkerKeepsItsWorkspaceOnlyWhileNoOtherIsWaiting) {
+    FairScheduler scheduler(1000);
+    scheduler.SetRunnable({{"big", kFast}}, 0);
+    ASSERT_EQ(scheduler.Next(1), "big");
+    EXPECT_FALSE(scheduler.HasWaiting(2)) << "the only workspace is the one being served";
+    scheduler.MarkRunnable({"slow", 100}, 3);
+    EXPECT_TRUE(scheduler.HasWaiting(3));
+    ASSERT_EQ(scheduler.Next(3), "slow");
+    ASSERT_TRUE(scheduler.TakeBudget("slow", 1000, 3));
+    scheduler.Release("slow", true, 4);
+    EXPECT_FALSE(scheduler.HasWaiting(5)) << "slow is out of budget";
+    EXPECT_TRUE(scheduler.HasWaiting(10003)) << "its bucket refilled";
+    scheduler.Defer("slow", 20000);
+    EXPECT_FALSE(scheduler.HasWaiting(10004)) << "deferred";
+}
+
 TEST(FairSchedulerTest, AWorkspaceThatJustGotWorkGoesAheadOfThoseBeingServed) {
     FairScheduler scheduler;
     scheduler.SetRunnable({{"a", kFast}, {"b", kFast}}, 0);

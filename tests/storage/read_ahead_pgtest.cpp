@@ -1,0 +1,141 @@
+// Reading a chunk's contacts ahead, before the chunk before it commits: the read is brought up to date
+// with what that chunk committed, and the prefetcher uses it only when the chunk it did not see is the
+// one that committed last.
+#include <pqxx/pqxx>
+
+#include "storage/chunk_codec.hpp"
+#include "storage/chunk_preparation.hpp"
+#include "storage/commit_path.hpp"
+#include "tests/storage/storage_fixtures.hpp"
+
+namespace contactd::testing {
+namespace {
+
+using engine::Action;
+
+class ReadAheadTest : public StorageTest {
+  protected:
+    std::vector<storage::CommitItem> Run(const std::vector<std::string>& items) {
+        std::vector<storage::CommitItem> run;
+        for (const std::string& json : items) run.push_back({Item(json), std::nullopt});
+        return run;
+    }
+
+    storage::CommitRequest Request() const { return {settings_, {}, kTestNow, /*want_contacts=*/false}; }
+
+    //! Reads what `run` touches, now, in its own transaction (as the prefetcher does).
+    storage::LoadedContacts ReadAhead(const std::vector<storage::CommitItem>& run) {
+        auto connection = pool_.Acquire();
+        pqxx::read_transaction txn(*connection);
+        return storage::LoadTouched(txn, Request(), run);
+    }
+
+    //! Commits `run`, with `preloaded` when given; returns the results and what the run changed.
+    std::pair<std::vector<storage::ItemResult>, storage::ChangedContacts> CommitRun(
+        const std::vector<storage::CommitItem>& run, storage::LoadedContacts* preloaded = nullptr) {
+        storage::ChangedContacts changed;
+        auto connection = pool_.Acquire();
+        pqxx::work txn(*connection);
+        auto results = storage::CommitItems(txn, Request(), run, {preloaded, &changed, nullptr});
+        txn.commit();
+        return {std::move(results), std::move(changed)};
+    }
+};
+
+// The chunk before releases an e-mail, creates a contact and changes another; the chunk after, read before
+// those commits, must see all three as a read after them would.
+TEST_F(ReadAheadTest, AReadBroughtUpToDateSeesEverythingThePreviousChunkCommitted) {
+    const auto ann = CommitOne(R"({"phone": "+16502530000", "email": "shared@x.io", "title": "old"})");
+    ASSERT_TRUE(ann.outcome.ok());
+    const auto first = Run({R"({"phone": "+16502530000", "emails": ["ann@x.io"], "title": "first"})",
+                            R"({"phone": "+16502530001", "first_name": "Bob"})"});
+    const auto second =
+        Run({R"({"phone": "+16502530002", "email": "shared@x.io"})", R"({"phone": "+16502530000", "title": "second"})",
+             R"({"phone": "+16502530001", "last_name": "Ray"})"});
+
+    storage::LoadedContacts ahead = ReadAhead(second);  // before `first` commits
+    const auto [first_results, first_changed] = CommitRun(first);
+    ASSERT_TRUE(first_results[0].outcome.ok());
+    ASSERT_EQ(first_changed.size(), 2u);
+    storage::ApplyCommittedChanges(ahead, first_changed);
+
+    const auto [results, changed] = CommitRun(second, &ahead);
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_TRUE(results[0].outcome.ok()) << "shared@x.io was released by the chunk before";
+    EXPECT_EQ(results[0].outcome.action, Action::kCreated);
+    EXPECT_EQ(results[1].outcome.action, Action::kUpdated);
+    EXPECT_EQ(results[2].outcome.action, Action::kUpdated) << "Bob, created by the chunk before, is updated";
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 3);
+    const auto stored = store_.Get(settings_, ann.contact->id);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->title, "second");
+    EXPECT_EQ(stored->version, 3);
+    EXPECT_TRUE(ClaimsMatchContacts());
+}
+
+// The same read used stale is caught, never applied: this is what the bringing up to date is for.
+TEST_F(ReadAheadTest, AStaleReadIsCaughtByTheVersionCheck) {
+    ASSERT_TRUE(CommitOne(R"({"phone": "+16502530000", "title": "old"})").outcome.ok());
+    const auto first = Run({R"({"phone": "+16502530000", "title": "first"})"});
+    const auto second = Run({R"({"phone": "+16502530000", "title": "second"})"});
+    storage::LoadedContacts stale = ReadAhead(second);
+    CommitRun(first);
+    EXPECT_THROW(CommitRun(second, &stale), pqxx::serialization_failure);
+}
+
+storage::ChunkToPrepare ChunkOf(const std::string& job_id, std::int32_t chunk_no,
+                                const std::vector<std::string>& items) {
+    storage::ChunkEncoder encoder;
+    for (const std::string& item : items) encoder.Add(storage::ChunkItemKind::kJson, 0, item);
+    return {job_id, chunk_no, encoder.buffer(), engine::WriteMode::kUpsert};
+}
+
+storage::ItemParser TestParser() {
+    return [](std::string_view text, std::string& error) -> std::optional<engine::Json> {
+        try {
+            return JsonText::Parse(text);
+        } catch (const std::exception& e) {
+            error = e.what();
+            return std::nullopt;
+        }
+    };
+}
+
+TEST_F(ReadAheadTest, ThePrefetcherUsesItsReadOnlyAfterTheChunkItDidNotSeeCommitted) {
+    ASSERT_TRUE(CommitOne(R"({"phone": "+16502530000", "title": "old"})").outcome.ok());
+    storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
+    const std::vector<std::string> items = {R"({"phone": "+16502530000", "title": "next"})"};
+    const storage::ChunkKey applying{"job", 1};
+    const storage::ChunkKey next{"job", 2};
+
+    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
+    auto taken = prefetcher.Take(next);
+    ASSERT_TRUE(taken.has_value());
+    EXPECT_EQ(taken->items.size(), 1u);
+    EXPECT_FALSE(taken->loaded.has_value()) << "chunk 1 has not reported its commit";
+
+    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
+    prefetcher.Committed({"job", 0}, {});
+    taken = prefetcher.Take(next);
+    ASSERT_TRUE(taken.has_value());
+    EXPECT_FALSE(taken->loaded.has_value()) << "the last commit reported is another chunk's";
+
+    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
+    prefetcher.Committed(applying, {});
+    taken = prefetcher.Take(next);
+    ASSERT_TRUE(taken.has_value());
+    ASSERT_TRUE(taken->loaded.has_value());
+    EXPECT_EQ(taken->loaded->by_id.size(), 1u) << "the contact the item updates was read";
+
+    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
+    prefetcher.Clear();
+    EXPECT_FALSE(prefetcher.Take(next).has_value()) << "cleared when the lane changed hands";
+    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
+    taken = prefetcher.Take(next);
+    ASSERT_TRUE(taken.has_value());
+    EXPECT_FALSE(taken->loaded.has_value()) << "Clear forgets the commit reported before it";
+    EXPECT_FALSE(prefetcher.Take({"job", 3}).has_value());
+}
+
+}  // namespace
+}  // namespace contactd::testing
