@@ -1,10 +1,12 @@
 #include "storage/chunk_preparation.hpp"
 
+#include <pqxx/binarystring>
 #include <pqxx/transaction>
 
 #include "engine/validation.hpp"
 #include "storage/chunk_codec.hpp"
 #include "storage/connection_pool.hpp"
+#include "storage/sql_params.hpp"
 
 namespace contactd::storage {
 
@@ -71,10 +73,19 @@ ChunkPrefetcher::~ChunkPrefetcher() {
 }
 
 void ChunkPrefetcher::Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying) {
+    Enqueue({std::move(chunk), std::nullopt, std::move(settings), std::move(applying)});
+}
+
+void ChunkPrefetcher::StartNext(NextChunk where, engine::WorkspaceSettings settings) {
+    ChunkKey after = where.after;
+    Enqueue({std::nullopt, std::move(where), std::move(settings), std::move(after)});
+}
+
+void ChunkPrefetcher::Enqueue(Task task) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return !busy_; });
     ready_.reset();
-    task_.emplace(Task{std::move(chunk), std::move(settings), std::move(applying)});
+    task_.emplace(std::move(task));
     busy_ = true;
     changed_.notify_all();
 }
@@ -111,17 +122,51 @@ void ChunkPrefetcher::Clear() {
     committed_.reset();
 }
 
-std::optional<LoadedContacts> ChunkPrefetcher::ReadAhead(const PreparedChunk& prepared, const Task& task) {
-    if (pool_ == nullptr || prepared.corrupt) return std::nullopt;
+namespace {
+
+// The lane's next pending chunk. Read without a lock: the lane's holder is the only one applying its chunks,
+// and Take checks the chunk is the one the worker then selects.
+std::optional<ChunkToPrepare> FindNext(pqxx::transaction_base& txn, const NextChunk& where) {
+    SqlParams params;
+    params.Add(where.workspace_id).Add(where.after_job_seq).Add(where.after.chunk_no);
+    const pqxx::result rows = params.Exec(txn,
+                                          "SELECT c.job_id::text, c.chunk_no, c.items, j.mode FROM job_chunks c "
+                                          "JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
+                                          "WHERE c.workspace_id = $1 AND c.state = 0 AND NOT j.dry_run AND (c.job_seq, "
+                                          "c.chunk_no) > ($2::int8, $3::int4) "
+                                          "ORDER BY c.job_seq, c.chunk_no LIMIT 1");
+    if (rows.empty()) return std::nullopt;
+    return ChunkToPrepare{rows[0][0].c_str(), rows[0][1].as<std::int32_t>(), pqxx::binarystring(rows[0][2]).str(),
+                          engine::ParseWriteMode(rows[0][3].c_str()).value_or(engine::WriteMode::kUpsert)};
+}
+
+}  // namespace
+
+// Finds the chunk if needed, parses and validates its items, and reads what they touch. Database trouble
+// only costs the read: the worker prepares and reads for itself.
+std::optional<PreparedChunk> ChunkPrefetcher::Prepare(Task& task) {
+    std::optional<PooledConnection> connection;
+    std::optional<pqxx::read_transaction> txn;
     try {
-        PooledConnection connection = pool_->Acquire();
-        pqxx::read_transaction txn(*connection);
-        engine::WriteOptions options;
-        options.mode = task.chunk.mode;
-        return LoadTouched(txn, {task.settings, options, 0}, prepared.items);
+        if (pool_ != nullptr) {
+            connection.emplace(pool_->Acquire());
+            txn.emplace(**connection);
+        }
+        if (!task.chunk && txn) task.chunk = FindNext(*txn, *task.next);
     } catch (const std::exception&) {
-        return std::nullopt;  // the commit path reads for itself, and meets the error there if it persists
+        txn.reset();
     }
+    if (!task.chunk) return std::nullopt;
+    PreparedChunk prepared = PrepareChunk(*task.chunk, task.settings, parse_);
+    if (!txn || prepared.corrupt) return prepared;
+    try {
+        engine::WriteOptions options;
+        options.mode = task.chunk->mode;
+        prepared.loaded = LoadTouched(*txn, {task.settings, options, 0}, prepared.items);
+    } catch (const std::exception&) {
+        prepared.loaded.reset();
+    }
+    return prepared;
 }
 
 void ChunkPrefetcher::Run() {
@@ -132,8 +177,7 @@ void ChunkPrefetcher::Run() {
         Task task = std::move(*task_);
         task_.reset();
         lock.unlock();
-        PreparedChunk prepared = PrepareChunk(task.chunk, task.settings, parse_);
-        prepared.loaded = ReadAhead(prepared, task);
+        std::optional<PreparedChunk> prepared = Prepare(task);
         lock.lock();
         ready_ = std::move(prepared);
         ready_after_ = std::move(task.after);

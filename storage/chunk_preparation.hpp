@@ -46,6 +46,13 @@ struct ChunkToPrepare {
     engine::WriteMode mode = engine::WriteMode::kUpsert;
 };
 
+//! Where a lane's next chunk is: the first pending chunk of the workspace after the one being applied.
+struct NextChunk {
+    std::string workspace_id;
+    std::int64_t after_job_seq = 0;
+    ChunkKey after;  // the chunk being applied
+};
+
 //! A chunk's items ready for the commit path, with each item's `ref`.
 struct PreparedChunk {
     std::string job_id;
@@ -74,6 +81,8 @@ class ChunkPrefetcher {
     //! Starts preparing `chunk`, the lane's next after `applying` (the chunk being applied now). Waits for
     //! the chunk in preparation, if any; an uncollected one is dropped.
     void Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying);
+    //! Finds the lane's next chunk (needs the pool) and starts preparing it, as Start does.
+    void StartNext(NextChunk where, engine::WorkspaceSettings settings);
     //! Reports that `chunk` committed with these changes: the read of the chunk after it may be used.
     void Committed(ChunkKey chunk, ChangedContacts changes);
     //! The prepared chunk if it is `chunk` (waiting for it if needed); nothing otherwise.
@@ -83,12 +92,14 @@ class ChunkPrefetcher {
 
   private:
     struct Task {
-        ChunkToPrepare chunk;
+        std::optional<ChunkToPrepare> chunk;  // the chunk, or
+        std::optional<NextChunk> next;        // where to find it
         engine::WorkspaceSettings settings;
         ChunkKey after;
     };
     void Run();
-    std::optional<LoadedContacts> ReadAhead(const PreparedChunk& prepared, const Task& task);
+    void Enqueue(Task task);
+    std::optional<PreparedChunk> Prepare(Task& task);
 
     ItemParser parse_;
     ConnectionPool* pool_;

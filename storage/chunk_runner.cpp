@@ -64,23 +64,6 @@ std::string FetchItems(pqxx::transaction_base& txn, const std::string& workspace
     return pqxx::binarystring(rows.at(0)[0]).str();
 }
 
-// Hands the lane's next pending chunk to the prefetcher, so it is parsed and validated while this one is
-// in the database. Read without a lock: this worker holds the lane, and Take checks the chunk is the one.
-void PrefetchNext(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& current) {
-    SqlParams params;
-    params.Add(context.lane.workspace_id).Add(current.job_seq).Add(current.chunk_no);
-    const pqxx::result rows = params.Exec(txn,
-                                          "SELECT c.job_id::text, c.chunk_no, c.items, j.mode FROM job_chunks c "
-                                          "JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
-                                          "WHERE c.workspace_id = $1 AND c.state = 0 AND NOT j.dry_run AND (c.job_seq, "
-                                          "c.chunk_no) > ($2::int8, $3::int4) "
-                                          "ORDER BY c.job_seq, c.chunk_no LIMIT 1");
-    if (rows.empty()) return;
-    context.prefetcher->Start({rows[0][0].c_str(), rows[0][1].as<std::int32_t>(), pqxx::binarystring(rows[0][2]).str(),
-                               engine::ParseWriteMode(rows[0][3].c_str()).value_or(engine::WriteMode::kUpsert)},
-                              context.settings, {current.job_id, current.chunk_no});
-}
-
 // The chunk's items, prepared (by the prefetcher, or here).
 PreparedChunk Prepared(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk) {
     if (context.prefetcher) {
@@ -213,7 +196,10 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         if (chunk.queued) MarkRunning(txn, workspace_id, chunk.job_id, context.now);
         timings.select_us = stopwatch.Lap();
         PreparedChunk prepared = Prepared(txn, context, chunk);
-        if (context.prefetcher) PrefetchNext(txn, context, chunk);
+        if (context.prefetcher) {
+            context.prefetcher->StartNext({workspace_id, chunk.job_seq, {chunk.job_id, chunk.chunk_no}},
+                                          context.settings);
+        }
         timings.prepare_us = stopwatch.Lap();
         timings.read_ahead = prepared.loaded.has_value();
         ChangedContacts changed;
