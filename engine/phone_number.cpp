@@ -121,6 +121,24 @@ std::string UsableRegion(const PhoneNumberUtil& util, const std::optional<std::s
     return util.GetCountryCodeForRegion(region) != 0 ? region : std::string();
 }
 
+// A NANP number written canonically, "+1" and ten digits, as libphonenumber's Parse would read it — without
+// Parse, which costs about half of a new number's time. It is exactly Parse's answer: the number carries
+// its country code, and every NANP region's national prefix for parsing is "1" (some add a rule for
+// seven-digit local numbers, which a ten-digit number cannot match), so a national number starting with
+// 2-9 has nothing stripped. Validity is still decided by libphonenumber. (A test compares both on
+// thousands of numbers.)
+std::optional<PhoneNumber> CanonicalNanpNumber(std::string_view plus_digits) {
+    if (plus_digits.size() != 12 || plus_digits[0] != '+' || plus_digits[1] != '1' || plus_digits[2] < '2') {
+        return std::nullopt;
+    }
+    std::uint64_t national = 0;
+    for (const char c : plus_digits.substr(2)) national = national * 10 + static_cast<std::uint64_t>(c - '0');
+    PhoneNumber number;
+    number.set_country_code(1);
+    number.set_national_number(national);
+    return number;
+}
+
 // A memo of numbers already found valid and canonical, written `+<digits>`: libphonenumber takes ~12 µs per
 // number, and batches meet the same numbers again (every update of a contact names its phone). Normalising
 // is a pure function, so the memo changes no answer: an entry is a number whose parse and E.164 format
@@ -197,8 +215,12 @@ Checked<std::string> NormalizePhoneNumber(std::string_view input, const std::opt
     }
 
     PhoneNumber number;
-    const PhoneNumberUtil::ErrorType error = util.Parse(dialable.value().digits, region, &number);
-    if (error != PhoneNumberUtil::NO_PARSING_ERROR) return Invalid(input, ParseErrorReason(error));
+    if (auto nanp = CanonicalNanpNumber(dialable.value().digits)) {
+        number = std::move(*nanp);
+    } else {
+        const PhoneNumberUtil::ErrorType error = util.Parse(dialable.value().digits, region, &number);
+        if (error != PhoneNumberUtil::NO_PARSING_ERROR) return Invalid(input, ParseErrorReason(error));
+    }
     if (!util.IsValidNumber(number)) return Invalid(input, NotValidReason(util, number));
 
     std::string e164;
