@@ -58,13 +58,17 @@ constexpr std::array<std::string_view, 6> kNotes = {
     "Evaluating three vendors; decision in Q3.",   "Signed the NDA, waiting for legal."};
 
 // Contacts are numbered across the whole workload; number → phone is a bijection onto valid US numbers:
-// 30 area codes × 800 exchanges (200-999, no N11) × 10,000 lines.
+// 30 area codes × 792 exchanges (200-999 without the N11 service codes) × 10,000 lines. (Moving N11 onto N12
+// instead, as version 1 did, gave 1% of the contacts another contact's phone.)
 std::string UsNumber(std::uint64_t n) {
+    constexpr std::uint64_t kExchangesPerHundred = 99;  // N00-N99 without N11
+    constexpr std::uint64_t kExchanges = 8 * kExchangesPerHundred;
     const std::string_view area = kAreaCodes[n % kAreaCodes.size()];
-    std::uint64_t rest = n / kAreaCodes.size();
-    std::uint64_t exchange = 200 + rest % 800;
-    if (exchange % 100 == 11) exchange += 1;  // N11 codes are service codes, not exchanges
-    const std::uint64_t line = (rest / 800) % 10000;
+    const std::uint64_t rest = n / kAreaCodes.size();
+    const std::uint64_t exchange_index = rest % kExchanges;
+    const std::uint64_t offset = exchange_index % kExchangesPerHundred;
+    const std::uint64_t exchange = 200 + exchange_index / kExchangesPerHundred * 100 + offset + (offset >= 11 ? 1 : 0);
+    const std::uint64_t line = (rest / kExchanges) % 10000;
     char buffer[16];
     std::snprintf(buffer, sizeof buffer, "%03llu%04llu", static_cast<unsigned long long>(exchange),
                   static_cast<unsigned long long>(line));
@@ -80,9 +84,13 @@ std::string Ascii(std::string_view name) {
 }
 
 std::string EmailFor(std::uint64_t contact, int which, std::string_view first, std::string_view last) {
-    return Ascii(first) + "." + Ascii(last) + "." + std::to_string(contact) +
-           (which ? "+" + std::to_string(which) : "") + "@" +
-           std::string(kDomains[(contact + static_cast<std::uint64_t>(which)) % kDomains.size()]);
+    // Appended piece by piece: GCC 12 at -O3 misreads `"+" + std::to_string(which)` as an overlapping copy
+    // (a false -Wrestrict, an error under -Werror).
+    std::string email = Ascii(first);
+    email.append(".").append(Ascii(last)).append(".").append(std::to_string(contact));
+    if (which) email.append("+").append(std::to_string(which));
+    email.append("@").append(kDomains[(contact + static_cast<std::uint64_t>(which)) % kDomains.size()]);
+    return email;
 }
 
 //! A contact as created by the preload or a create item.
@@ -111,9 +119,10 @@ Person NewPerson(Random& random, std::uint64_t number) {
     return person;
 }
 
-void WriteCustomFields(engine::JsonWriter& writer, Random& random, bool invalid_number) {
+void WriteCustomFields(engine::JsonWriter& writer, Random& random, bool invalid_number, std::string_view padding) {
     writer.Key("custom_fields").BeginObject();
     writer.Key("profile_field_1").String(random.Pick(kNotes));
+    if (!padding.empty()) writer.Key("profile_field_4").String(padding);
     writer.Key("profile_field_2").String(random.Chance(0.5) ? "enterprise" : "smb");
     writer.Key("profile_field_3").String("segment-" + std::to_string(random.Below(40)));
     writer.Key("profile_field_16");
@@ -127,9 +136,10 @@ void WriteCustomFields(engine::JsonWriter& writer, Random& random, bool invalid_
     writer.EndObject();
 }
 
-// A full contact: a preload line or a create item. `stolen_email` makes it claim another contact's e-mail.
+// A full contact: a preload line or a create item. `stolen_email` makes it claim another contact's e-mail;
+// `padding`, when given, is a long custom text field (profile_field_4) that makes the line larger.
 std::string CreateLine(Random& random, const Person& person, const std::string& ref, bool invalid,
-                       const std::string* stolen_email) {
+                       const std::string* stolen_email, std::string_view padding = {}) {
     std::string out;
     engine::JsonWriter writer(out);
     writer.BeginObject();
@@ -154,7 +164,7 @@ std::string CreateLine(Random& random, const Person& person, const std::string& 
     writer.Key("country_code").String("US");
     writer.Key("language").String("en");
     writer.Key("email_marketing_opt_in").Bool(random.Chance(0.6));
-    WriteCustomFields(writer, random, invalid);
+    WriteCustomFields(writer, random, invalid, padding);
     if (!ref.empty()) writer.Key("ref").String(ref);
     writer.EndObject();
     return out;
@@ -250,6 +260,44 @@ std::vector<WorkspaceWorkload> GenerateWorkload(const WorkloadConfig& config) {
         workloads.push_back(std::move(workload));
     }
     return workloads;
+}
+
+std::uint64_t GenerateLargeBatch(const LargeBatchConfig& config, const std::function<void(const std::string&)>& emit) {
+    // Plain ASCII words, so that bytes and characters agree and nothing needs escaping.
+    static constexpr std::string_view kFiller =
+        "Account notes: renewal discussed, pricing sheet sent, follow-up call booked with procurement. ";
+    Random random(config.seed * 1000003ULL + 7777);
+    const std::uint64_t line_bytes = config.max_bytes / std::max<std::uint64_t>(1, config.max_items);
+    constexpr std::size_t kPaddingOverhead = std::string_view(R"(,"profile_field_4":"")").size();
+    std::uint64_t written = 0;
+    for (std::uint64_t i = 0; i < config.max_items; ++i) {
+        const Person person = NewPerson(random, kLargeBatchFirstContact + i);
+        const std::string ref = "large-" + std::to_string(i);
+        Random trial = random;  // the unpadded line draws exactly what the padded one will
+        const std::size_t base = CreateLine(trial, person, ref, false, nullptr).size() + 1;
+        std::string padding;
+        if (base + kPaddingOverhead + 1 <= line_bytes) {
+            const std::size_t length = line_bytes - base - kPaddingOverhead;
+            while (padding.size() < length) padding.append(kFiller);
+            padding.resize(length);
+            if (padding.back() == ' ') padding.back() = '.';
+        }
+        const std::string line = CreateLine(random, person, ref, false, nullptr, padding);
+        if (written + line.size() + 1 > config.max_bytes) break;
+        emit(line);
+        written += line.size() + 1;
+    }
+    return written;
+}
+
+std::vector<std::string> GenerateSmallBatch(std::uint64_t seed, int items) {
+    Random random(seed * 1000003ULL + 4242);
+    std::vector<std::string> lines;
+    for (int i = 0; i < items; ++i) {
+        const Person person = NewPerson(random, kSmallBatchFirstContact + static_cast<std::uint64_t>(i));
+        lines.push_back(CreateLine(random, person, "small-" + std::to_string(i), false, nullptr));
+    }
+    return lines;
 }
 
 }  // namespace contactd::bench

@@ -17,6 +17,9 @@
 
 namespace contactd::bench {
 
+//! Changes whenever the same config would give other bytes, so that saved workloads are regenerated.
+inline constexpr int kWorkloadVersion = 2;
+
 struct WorkloadConfig {
     std::uint64_t items = 1000000;
     int workspaces = 20;
@@ -42,6 +45,26 @@ struct WorkspaceWorkload {
 
 //! Generates the workload; the same config always gives the same bytes.
 std::vector<WorkspaceWorkload> GenerateWorkload(const WorkloadConfig& config);
+
+//! The acceptance batch of issue 3: one NDJSON file as large as a batch may be (SPEC §6: 1,000,000 items and
+//! 1 GiB), made of create items for new contacts, each padded with a long custom text field to the same size.
+struct LargeBatchConfig {
+    std::uint64_t seed = 20261123;
+    std::uint64_t max_items = 1000000;
+    std::uint64_t max_bytes = (std::uint64_t{1} << 30) - (std::uint64_t{1} << 20);  // a margin under 1 GiB
+};
+
+//! Contact numbers of the large batch and of the small (fairness) batch: far above any workload's own, so
+//! their phones never meet the workload's.
+inline constexpr std::uint64_t kLargeBatchFirstContact = 40000001;
+inline constexpr std::uint64_t kSmallBatchFirstContact = 60000001;
+
+//! Generates the large batch: `emit` gets each line without its newline. Returns the bytes, newlines included
+//! (never above max_bytes). The same config always gives the same bytes.
+std::uint64_t GenerateLargeBatch(const LargeBatchConfig& config, const std::function<void(const std::string&)>& emit);
+
+//! `items` create items for new contacts (a small job for the fairness measurement), deterministic.
+std::vector<std::string> GenerateSmallBatch(std::uint64_t seed, int items);
 
 //! The workspace ids, in order (workspace 0 is the big one).
 std::string WorkspaceId(int index);
