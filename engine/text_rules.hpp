@@ -2,6 +2,7 @@
 // Character and length rules for every string the API accepts (SPEC §2, §9 "Characters").
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,10 @@ Checked<std::size_t> CheckText(std::string_view value, TextKind kind, std::size_
 
 //! Code points in `value`, counting each invalid byte as one.
 std::size_t CountCodePoints(std::string_view value);
+
+//! Appends the UTF-8 bytes of `code_point`. A lone surrogate (U+D800..U+DFFF) takes the three-byte form
+//! (WTF-8), which CheckCharacters then reports as invalid UTF-8: JSON "\ud800" escapes are decoded this way.
+void AppendUtf8(std::string& out, std::uint32_t code_point);
 
 //! The longest prefix of `value` with at most `max_code_points` code points, never splitting one.
 std::string_view PrefixCodePoints(std::string_view value, std::size_t max_code_points);

@@ -8,6 +8,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "engine/text_rules.hpp"
+
 namespace contactd::ingest {
 
 //! What the grammar expects at the next byte.
@@ -89,25 +91,6 @@ std::uint32_t Hex4(std::string_view text, std::size_t at) {
     return value;
 }
 
-// UTF-8 for a code point; a lone surrogate as its three-byte (WTF-8) form, which matches no option name.
-void AppendUtf8(std::string& out, std::uint32_t code_point) {
-    if (code_point < 0x80) {
-        out.push_back(static_cast<char>(code_point));
-    } else if (code_point < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-        out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-    } else if (code_point < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-    }
-}
-
 // The value of a JSON string's contents (between the quotes), whose escapes the grammar has checked.
 std::string Unescape(std::string_view raw) {
     std::string out;
@@ -145,7 +128,7 @@ std::string Unescape(std::string_view raw) {
                         i += 6;
                     }
                 }
-                AppendUtf8(out, code_point);
+                engine::AppendUtf8(out, code_point);
                 break;
             }
             default:

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/json_writer.hpp"
+#include "engine/text_rules.hpp"
 
 namespace contactd::ingest {
 
@@ -139,25 +140,6 @@ int Hex4(std::string_view text, std::size_t i) {
     return value;
 }
 
-void AppendCodePoint(std::string& out, std::uint32_t cp) {
-    // A lone surrogate (U+D800..U+DFFF) takes the 3-byte form too: WTF-8, which the engine reports.
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
-
 // Unescapes a string whose text starts at text[0] (just after the opening quote), for the strings simdjson
 // refuses: those with a lone surrogate escape. Returns the index of a bad escape, or npos on success.
 std::size_t UnescapeLenient(std::string_view text, std::string& out) {
@@ -209,7 +191,7 @@ std::size_t UnescapeLenient(std::string_view text, std::string& out) {
                         i += 6;
                     }
                 }
-                AppendCodePoint(out, cp);
+                engine::AppendUtf8(out, cp);
                 continue;
             }
             default:
