@@ -23,6 +23,7 @@
 #include "storage/connection_pool.hpp"
 #include "storage/db_error.hpp"
 #include "storage/lane_claims.hpp"
+#include "storage/statistics_refresher.hpp"
 #include "storage/workspace_store.hpp"
 
 namespace contactd::ingest {
@@ -42,9 +43,14 @@ struct JobWorkers::Impl {
         : config(std::move(config_in)),
           parser(std::move(parser_in)),
           log(config.logger ? *config.logger : Logger::Default()),
-          // Per worker: its chunk transaction, its prefetcher's read-ahead, a dry run's results.
-          pool(config.database_url, config.workers * 3 + 1),
+          // Per worker: its chunk transaction, its prefetcher's read-ahead, a dry run's results; then the
+          // workers' shared look for work and the statistics refresher.
+          pool(config.database_url, config.workers * 3 + 2),
           workspaces(pool),
+          statistics(pool, engine::StatisticsPolicy(),
+                     [this](const std::string& message) {
+                         log.Warn("statistics refresh failed", {{"error", message}});
+                     }),
           scheduler(kStepItems) {
         if (config.metrics) {
             chunks_applied = &config.metrics->GetCounter("contactd_batch_chunks_applied_total", "Chunks applied");
@@ -92,6 +98,7 @@ struct JobWorkers::Impl {
     Logger& log;
     storage::ConnectionPool pool;
     storage::WorkspaceStore workspaces;
+    storage::StatisticsRefresher statistics;  // ANALYZE as workspaces grow (engine/statistics_policy.hpp)
     boost::asio::io_context io;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard;
     std::vector<std::thread> threads;
@@ -216,6 +223,7 @@ class JobWorkers::Impl::Worker {
             case storage::ChunkRun::Result::kApplied:
                 if (impl_.chunks_applied) impl_.chunks_applied->Add();
                 if (impl_.items_applied) impl_.items_applied->Add(run.items);
+                impl_.statistics.Created(workspace_id, run.created);
                 if (impl_.log.Enabled(LogLevel::kDebug)) LogChunkTimings(workspace_id, run);
                 if (run.job_finished)
                     impl_.log.Info("batch job finished", {{"workspace_id", workspace_id}, {"job_id", run.job_id}});

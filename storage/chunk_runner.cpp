@@ -207,6 +207,7 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         stopwatch.Lap();
         StoreResults(txn, workspace_id, chunk, applied, /*mark_applied=*/true, context.now);
         ChunkRun run{ChunkRun::Result::kApplied, chunk.job_id, applied.tally.counts.processed, false, {}};
+        run.created = applied.tally.counts.created;
         if (!HasPendingChunks(txn, workspace_id, chunk.job_id)) {
             FinishJob(txn, workspace_id, chunk.job_id, "completed", chunk.has_callback, std::nullopt, context.now);
             run.job_finished = true;

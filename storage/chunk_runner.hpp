@@ -42,7 +42,8 @@ struct ChunkRun {
     std::string job_id;
     std::int64_t items = 0;
     bool job_finished = false;
-    ChunkTimings timings;  // kApplied only
+    ChunkTimings timings;      // kApplied only
+    std::int64_t created = 0;  // contacts the chunk created (kApplied only)
 };
 
 //! A chunk that cannot be applied at all (a permanent database error, a corrupt chunk): its job fails.
