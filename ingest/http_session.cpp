@@ -1,5 +1,6 @@
 #include "ingest/http_session.hpp"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -56,6 +57,54 @@ std::string DescribeBytes(std::uint64_t bytes) {
     }
     return text;
 }
+
+//! Feeds a piece of a streamed body to its sink on the handler pool while the session reads the next piece
+//! from the socket, so that receiving (kernel copies) and parsing overlap instead of taking turns: the
+//! acceptance of a 1 GiB batch is bound by this one stream. At most one piece is in flight; its bytes must
+//! stay put until Wait returns.
+class OverlappedFeed {
+  public:
+    OverlappedFeed(net::any_io_executor session, net::thread_pool::executor_type handlers)
+        : session_(std::move(session)), handlers_(std::move(handlers)) {}
+
+    void Start(RequestBodySink& sink, std::string_view bytes) {
+        // The completion owns the state (not this object), so it stays valid whenever it runs.
+        auto state = std::make_shared<State>(session_);
+        state_ = state;
+        net::co_spawn(
+            handlers_, [&sink, bytes]() -> net::awaitable<std::optional<HttpResponse>> { co_return sink.Feed(bytes); },
+            net::bind_executor(session_, [state](std::exception_ptr failure, std::optional<HttpResponse> answer) {
+                state->done = true;
+                state->failure = std::move(failure);
+                state->answer = std::move(answer);
+                state->wake.cancel();
+            }));
+    }
+
+    //! Waits for the piece in flight (if any) and returns the sink's answer; rethrows what the sink threw.
+    net::awaitable<std::optional<HttpResponse>> Wait() {
+        if (!state_) co_return std::nullopt;
+        const std::shared_ptr<State> state = std::move(state_);
+        if (!state->done) {  // the completion runs on this session's strand, so no wake-up can be missed
+            error_code ignored;
+            co_await state->wake.async_wait(redirect_error(use_awaitable, ignored));
+        }
+        if (state->failure) std::rethrow_exception(state->failure);
+        co_return std::move(state->answer);
+    }
+
+  private:
+    struct State {
+        explicit State(const net::any_io_executor& executor) : wake(executor, net::steady_timer::time_point::max()) {}
+        net::steady_timer wake;
+        bool done = false;
+        std::optional<HttpResponse> answer;
+        std::exception_ptr failure;
+    };
+    net::any_io_executor session_;
+    net::thread_pool::executor_type handlers_;
+    std::shared_ptr<State> state_;
+};
 
 HttpResponse PayloadTooLarge(std::uint64_t limit) {
     return ErrorResponse(
@@ -371,27 +420,37 @@ net::awaitable<HttpSession::Next> HttpSession::HandleStreaming(HttpRequest& requ
         answer = InternalError(request);
     }
 
-    std::vector<char> piece(sink ? std::max<std::size_t>(shared_.config.stream_piece_bytes, 1) : 0);
+    // Two pieces: the sink parses one on the handler pool while the next is read into the other.
+    const std::size_t piece_bytes = sink ? std::max<std::size_t>(shared_.config.stream_piece_bytes, 1) : 0;
+    std::array<std::vector<char>, 2> pieces{std::vector<char>(piece_bytes), std::vector<char>(piece_bytes)};
+    std::size_t reading = 0;
+    OverlappedFeed feed(socket_.get_executor(), shared_.handler_executor);
+    const auto collect_feed = [&]() -> net::awaitable<void> {
+        try {
+            if (auto refused = co_await feed.Wait(); refused && !answer) answer = std::move(refused);
+        } catch (const std::exception& failure) {
+            shared_.logger.Error("body sink failed", {{"request_id", request.request_id}, {"error", failure.what()}});
+            if (!answer) answer = InternalError(request);
+        }
+    };
     if (sink && !parser.is_done()) co_await WriteContinueIfExpected();
     error_code error;
     while (sink && !answer && !parser.is_done()) {
+        std::vector<char>& piece = pieces[reading];
         parser.get().body().data = piece.data();
         parser.get().body().size = piece.size();
         ArmDeadline(shared_.config.body_timeout);
         co_await http::async_read(socket_, buffer_, parser, redirect_error(use_awaitable, error));
         DisarmDeadline();
         if (error == http::error::need_buffer) error = {};  // the piece is full: feed it and read on
-        if (error) break;
+        co_await collect_feed();                            // the previous piece, fed while this one was read
+        if (error || answer) break;
         const std::size_t received = piece.size() - parser.get().body().size;
         if (received == 0) continue;
-        try {
-            answer = co_await OnHandlerPool(
-                [&sink, bytes = std::string_view(piece.data(), received)] { return sink->Feed(bytes); });
-        } catch (const std::exception& failure) {
-            shared_.logger.Error("body sink failed", {{"request_id", request.request_id}, {"error", failure.what()}});
-            answer = InternalError(request);
-        }
+        feed.Start(*sink, std::string_view(piece.data(), received));
+        reading ^= 1;
     }
+    co_await collect_feed();
 
     if (sink && !answer && !error) {
         try {
