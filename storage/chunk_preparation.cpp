@@ -107,7 +107,8 @@ std::optional<PreparedChunk> ChunkPrefetcher::Take(const ChunkKey& chunk) {
     if (taken->loaded) {
         // The read is usable only if the chunk it did not see is the one that committed last, as reported.
         if (committed_ && committed_->first == ready_after_) {
-            ApplyCommittedChanges(*taken->loaded, committed_->second);
+            ApplyCommittedChanges(*taken->loaded, std::move(committed_->second));
+            committed_.reset();  // taken: only the chunk right after it could use it
         } else {
             taken->loaded.reset();
         }

@@ -47,21 +47,21 @@ const std::string kLoadSql =
     "ORDER BY c.id";
 
 // Every unique value the items could claim: what step 1 must find the holders of.
-void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField field, ClaimSet& out) {
+void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField field, std::vector<UniqueClaim>& out) {
     const auto add_list = [&](UniqueKind kind, const std::optional<engine::ListChange>& change) {
         if (!change) return;
-        for (const auto& value : change->values) out.insert({kind, value});
-        for (const auto& value : change->add) out.insert({kind, value});
+        for (const auto& value : change->values) out.push_back({kind, value});
+        for (const auto& value : change->add) out.push_back({kind, value});
     };
     add_list(UniqueKind::kEmail, write.emails);
-    if (write.email && *write.email) out.insert({UniqueKind::kEmail, **write.email});
+    if (write.email && *write.email) out.push_back({UniqueKind::kEmail, **write.email});
     if (field == engine::IdentifierField::kPhone) {
         add_list(UniqueKind::kPhone, write.phones);
-        if (write.phone && *write.phone) out.insert({UniqueKind::kPhone, **write.phone});
+        if (write.phone && *write.phone) out.push_back({UniqueKind::kPhone, **write.phone});
     }
-    if (write.values.whatsapp) out.insert({UniqueKind::kWhatsapp, *write.values.whatsapp});
+    if (write.values.whatsapp) out.push_back({UniqueKind::kWhatsapp, *write.values.whatsapp});
     if (write.values.external_reference_id) {
-        out.insert({UniqueKind::kExternalReferenceId, *write.values.external_reference_id});
+        out.push_back({UniqueKind::kExternalReferenceId, *write.values.external_reference_id});
     }
 }
 
@@ -71,14 +71,15 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
                            std::span<const CommitItem> items) {
     const engine::IdentifierField field = request.settings.identifier_field;
     PgArrayBuilder requested;
-    ClaimSet mentioned;
+    std::vector<UniqueClaim> mentioned_values;
     for (const CommitItem& item : items) {
         if (!item.write) continue;
         if (request.options.mode != engine::WriteMode::kCreate && item.write->id) {
             if (auto id = engine::CanonicalUuid(*item.write->id)) requested.Add(*id);
         }
-        MentionedClaims(*item.write, field, mentioned);
+        MentionedClaims(*item.write, field, mentioned_values);
     }
+    const ClaimSet mentioned(std::move(mentioned_values));
     LoadedContacts loaded;
     if (requested.size() == 0 && mentioned.empty()) return loaded;
     PgArrayBuilder kinds;
@@ -104,12 +105,13 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     return loaded;
 }
 
-void ApplyCommittedChanges(LoadedContacts& loaded, const ChangedContacts& committed) {
-    for (const auto& [id, contact] : committed) {
-        loaded.by_id.insert_or_assign(id, contact);
+void ApplyCommittedChanges(LoadedContacts& loaded, ChangedContacts&& committed) {
+    for (auto& [id, contact] : committed) {
         // A contact the run created is now addressable by its id, as a fresh read would resolve it.
         loaded.id_of_requested.try_emplace(id, id);
+        loaded.by_id.insert_or_assign(id, std::move(contact));
     }
+    committed.clear();
 }
 
 namespace {
@@ -119,8 +121,9 @@ class Fold {
   public:
     Fold(const CommitRequest& request, const LoadedContacts& loaded) : request_(request), loaded_(loaded) {
         const engine::IdentifierField field = request.settings.identifier_field;
+        holders_.reserve(loaded.by_id.size() * 4);
         for (const auto& [id, contact] : loaded.by_id) {
-            for (const UniqueClaim& claim : ClaimsOf(contact, field)) holders_[claim] = id;
+            for (UniqueClaim& claim : engine::UniqueClaimsOf(contact, field)) holders_[std::move(claim)] = id;
             if (contact.identifier) by_identifier_.emplace(*contact.identifier, id);
         }
     }
@@ -191,9 +194,9 @@ class Fold {
 
     const CommitRequest& request_;
     const LoadedContacts& loaded_;
-    std::map<UniqueClaim, std::string> holders_;                  // unique value → contact holding it now
-    std::unordered_map<std::string, std::string> by_identifier_;  // identifier value → contact
-    ChangedContacts current_;                                     // contacts changed by the run
+    std::unordered_map<UniqueClaim, std::string, UniqueClaimHash> holders_;  // unique value → its holder now
+    std::unordered_map<std::string, std::string> by_identifier_;             // identifier value → contact
+    ChangedContacts current_;                                                // contacts changed by the run
 };
 
 }  // namespace

@@ -81,10 +81,10 @@ struct LoadedContacts {
 LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& request,
                            std::span<const CommitItem> items);
 
-//! Brings contacts read before a run committed up to date with what that run created or changed, so
-//! they are as a read after its commit would have found them. (Changes by anyone else meanwhile are
-//! caught by step 4's version check, as always.)
-void ApplyCommittedChanges(LoadedContacts& loaded, const ChangedContacts& committed);
+//! Brings contacts read before a run committed up to date with what that run created or changed (taking
+//! them), so they are as a read after its commit would have found them. (Changes by anyone else meanwhile
+//! are caught by step 4's version check, as always.)
+void ApplyCommittedChanges(LoadedContacts& loaded, ChangedContacts&& committed);
 
 //! The optional parts of a commit.
 struct CommitExtras {

@@ -2,6 +2,8 @@
 
 #include <pqxx/except>
 
+#include <algorithm>
+
 #include "storage/copy_writer.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/sql_params.hpp"
@@ -27,9 +29,17 @@ std::string KindText(const engine::UniqueClaim& claim) { return std::to_string(s
 
 }  // namespace
 
+ClaimSet::ClaimSet(std::vector<engine::UniqueClaim> claims) : claims_(std::move(claims)) {
+    std::sort(claims_.begin(), claims_.end());
+    claims_.erase(std::unique(claims_.begin(), claims_.end()), claims_.end());
+}
+
+std::size_t ClaimSet::count(const engine::UniqueClaim& claim) const {
+    return std::binary_search(claims_.begin(), claims_.end(), claim) ? 1 : 0;
+}
+
 ClaimSet ClaimsOf(const engine::Contact& contact, engine::IdentifierField field) {
-    const auto claims = engine::UniqueClaimsOf(contact, field);
-    return ClaimSet(claims.begin(), claims.end());
+    return ClaimSet(engine::UniqueClaimsOf(contact, field));
 }
 
 void ClaimChanges::Diff(const ClaimSet& before, const ClaimSet& after, const std::string& contact_id) {

@@ -4,15 +4,39 @@
 
 #include <pqxx/transaction_base>
 
-#include <set>
+#include <cstddef>
+#include <functional>
 #include <string>
-
 #include <vector>
+
 #include "engine/apply.hpp"
 
 namespace contactd::storage {
 
-using ClaimSet = std::set<engine::UniqueClaim>;
+//! A set of claims kept as a sorted vector: a contact holds a handful, and the commit path builds two per
+//! item, so nodes of a tree would cost more than the searches they save.
+class ClaimSet {
+  public:
+    ClaimSet() = default;
+    //! Takes the claims, in any order, with repeats.
+    explicit ClaimSet(std::vector<engine::UniqueClaim> claims);
+
+    std::size_t count(const engine::UniqueClaim& claim) const;
+    bool empty() const { return claims_.empty(); }
+    std::size_t size() const { return claims_.size(); }
+    auto begin() const { return claims_.begin(); }
+    auto end() const { return claims_.end(); }
+
+  private:
+    std::vector<engine::UniqueClaim> claims_;
+};
+
+//! Hashes a claim, for maps keyed by unique value.
+struct UniqueClaimHash {
+    std::size_t operator()(const engine::UniqueClaim& claim) const noexcept {
+        return std::hash<std::string>()(claim.value) ^ static_cast<std::size_t>(claim.kind);
+    }
+};
 
 //! A contact's claims as a set.
 ClaimSet ClaimsOf(const engine::Contact& contact, engine::IdentifierField field);

@@ -57,7 +57,7 @@ TEST_F(ReadAheadTest, AReadBroughtUpToDateSeesEverythingThePreviousChunkCommitte
     const auto [first_results, first_changed] = CommitRun(first);
     ASSERT_TRUE(first_results[0].outcome.ok());
     ASSERT_EQ(first_changed.size(), 2u);
-    storage::ApplyCommittedChanges(ahead, first_changed);
+    storage::ApplyCommittedChanges(ahead, storage::ChangedContacts(first_changed));
 
     const auto [results, changed] = CommitRun(second, &ahead);
     ASSERT_EQ(results.size(), 3u);
