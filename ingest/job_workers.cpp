@@ -256,7 +256,7 @@ class JobWorkers::Impl::Worker {
                                           {"write_us", t.commit.write_us},
                                           {"results_us", t.results_us},
                                           {"commit_us", t.commit_us},
-                                          {"read_ahead", t.read_ahead}});
+                                          {"folded_ahead", t.folded_ahead}});
     }
 
     // Releases the lane (best effort: an unreleased lease simply expires) and tells the scheduler.

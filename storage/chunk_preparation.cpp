@@ -45,7 +45,7 @@ PreparedChunk PrepareChunk(const ChunkToPrepare& chunk, const engine::WorkspaceS
                     commit.decided = Refused(Code::kInvalidItem, at + " is not valid JSON: " + error);
                     break;
                 }
-                auto write = engine::ValidateWrite(*json, settings, {.batch_item = true, .mode = chunk.mode});
+                auto write = engine::ValidateWrite(*json, settings, {.batch_item = true, .mode = chunk.options.mode});
                 if (!write.ok()) {
                     commit.decided = Refused(Code::kInvalidItem, at + ": " + write.problem().message);
                     break;
@@ -72,13 +72,15 @@ ChunkPrefetcher::~ChunkPrefetcher() {
     thread_.join();
 }
 
-void ChunkPrefetcher::Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying) {
-    Enqueue({std::move(chunk), std::nullopt, std::move(settings), std::move(applying)});
+void ChunkPrefetcher::Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying,
+                            std::shared_ptr<const ChangedContacts> base, engine::Millis now) {
+    Enqueue({std::move(chunk), std::nullopt, std::move(settings), std::move(applying), std::move(base), now});
 }
 
-void ChunkPrefetcher::StartNext(NextChunk where, engine::WorkspaceSettings settings) {
+void ChunkPrefetcher::StartNext(NextChunk where, engine::WorkspaceSettings settings,
+                                std::shared_ptr<const ChangedContacts> base, engine::Millis now) {
     ChunkKey after = where.after;
-    Enqueue({std::nullopt, std::move(where), std::move(settings), std::move(after)});
+    Enqueue({std::nullopt, std::move(where), std::move(settings), std::move(after), std::move(base), now});
 }
 
 void ChunkPrefetcher::Enqueue(Task task) {
@@ -90,9 +92,9 @@ void ChunkPrefetcher::Enqueue(Task task) {
     changed_.notify_all();
 }
 
-void ChunkPrefetcher::Committed(ChunkKey chunk, ChangedContacts changes) {
+void ChunkPrefetcher::Committed(ChunkKey chunk) {
     std::lock_guard lock(mutex_);
-    committed_.emplace(std::move(chunk), std::move(changes));
+    committed_ = std::move(chunk);
 }
 
 std::optional<PreparedChunk> ChunkPrefetcher::Take(const ChunkKey& chunk) {
@@ -104,15 +106,8 @@ std::optional<PreparedChunk> ChunkPrefetcher::Take(const ChunkKey& chunk) {
     }
     std::optional<PreparedChunk> taken = std::move(ready_);
     ready_.reset();
-    if (taken->loaded) {
-        // The read is usable only if the chunk it did not see is the one that committed last, as reported.
-        if (committed_ && committed_->first == ready_after_) {
-            ApplyCommittedChanges(*taken->loaded, std::move(committed_->second));
-            committed_.reset();  // taken: only the chunk right after it could use it
-        } else {
-            taken->loaded.reset();
-        }
-    }
+    // The fold is usable only if the chunk it was folded on is the one that committed last, as reported.
+    if (taken->folded && committed_ != ready_after_) taken->folded.reset();
     return taken;
 }
 
@@ -130,21 +125,27 @@ namespace {
 std::optional<ChunkToPrepare> FindNext(pqxx::transaction_base& txn, const NextChunk& where) {
     SqlParams params;
     params.Add(where.workspace_id).Add(where.after_job_seq).Add(where.after.chunk_no);
-    const pqxx::result rows = params.Exec(txn,
-                                          "SELECT c.job_id::text, c.chunk_no, c.items, j.mode FROM job_chunks c "
-                                          "JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
-                                          "WHERE c.workspace_id = $1 AND c.state = 0 AND NOT j.dry_run AND (c.job_seq, "
-                                          "c.chunk_no) > ($2::int8, $3::int4) "
-                                          "ORDER BY c.job_seq, c.chunk_no LIMIT 1");
+    const pqxx::result rows =
+        params.Exec(txn,
+                    "SELECT c.job_id::text, c.chunk_no, c.items, j.mode, j.semantics, j.invalid_fields "
+                    "FROM job_chunks c "
+                    "JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
+                    "WHERE c.workspace_id = $1 AND c.state = 0 AND NOT j.dry_run AND (c.job_seq, "
+                    "c.chunk_no) > ($2::int8, $3::int4) "
+                    "ORDER BY c.job_seq, c.chunk_no LIMIT 1");
     if (rows.empty()) return std::nullopt;
+    engine::WriteOptions options;
+    options.mode = engine::ParseWriteMode(rows[0][3].c_str()).value_or(engine::WriteMode::kUpsert);
+    options.semantics = engine::ParseSemantics(rows[0][4].c_str()).value_or(engine::Semantics::kPatch);
+    options.reject_invalid_fields = std::string_view(rows[0][5].c_str()) == "reject";
     return ChunkToPrepare{rows[0][0].c_str(), rows[0][1].as<std::int32_t>(), pqxx::binarystring(rows[0][2]).str(),
-                          engine::ParseWriteMode(rows[0][3].c_str()).value_or(engine::WriteMode::kUpsert)};
+                          options};
 }
 
 }  // namespace
 
-// Finds the chunk if needed, parses and validates its items, and reads what they touch. Database trouble
-// only costs the read: the worker prepares and reads for itself.
+// Finds the chunk if needed, parses and validates its items, reads what they touch and folds them on top of
+// the chunk before. Database trouble only costs the read and the fold: the worker does both for itself.
 std::optional<PreparedChunk> ChunkPrefetcher::Prepare(Task& task) {
     std::optional<PooledConnection> connection;
     std::optional<pqxx::read_transaction> txn;
@@ -159,14 +160,19 @@ std::optional<PreparedChunk> ChunkPrefetcher::Prepare(Task& task) {
     }
     if (!task.chunk) return std::nullopt;
     PreparedChunk prepared = PrepareChunk(*task.chunk, task.settings, parse_);
-    if (!txn || prepared.corrupt) return prepared;
+    if (!txn || prepared.corrupt || !task.base) return prepared;
+    const CommitRequest request{task.settings, task.chunk->options, task.now, /*want_contacts=*/false};
+    LoadedContacts loaded;
     try {
-        engine::WriteOptions options;
-        options.mode = task.chunk->mode;
-        prepared.loaded = LoadTouched(*txn, {task.settings, options, 0}, prepared.items);
+        loaded = LoadTouched(*txn, request, prepared.items);
+        txn->commit();
     } catch (const std::exception&) {
-        prepared.loaded.reset();
+        return prepared;
     }
+    txn.reset();
+    connection.reset();  // back to the pool before the fold, which needs no database
+    ApplyCommittedChanges(loaded, ChangedContacts(*task.base));
+    prepared.folded = FoldItems(request, std::move(loaded), prepared.items);
     return prepared;
 }
 

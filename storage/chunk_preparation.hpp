@@ -1,16 +1,20 @@
 #pragma once
 // Getting a chunk ready before its transaction: its items decoded, parsed and validated against the
-// workspace's settings, and (with a connection pool) the contacts they touch read. A lane's next chunk is
-// prepared on its own thread while the current one is in the database, so parsing, validation (phone
-// numbers above all) and the read overlap the current chunk's writes instead of adding to them.
+// workspace's settings, and (with a connection pool) the contacts they touch read and the items folded over
+// them. A lane's next chunk is prepared on its own thread while the current one is written, so parsing,
+// validation (phone numbers above all), the read and the fold overlap the current chunk's writes instead
+// of adding to them.
 //
-// The read happens before the current chunk commits, so it may miss that chunk's changes. The prefetcher
-// is told what the chunk committed and brings the read up to date (ApplyCommittedChanges); if the current
-// chunk did not commit as reported — it failed, was retried, or the lane changed hands — the read is
-// dropped and the commit path reads afresh inside its transaction.
+// The next chunk is folded on top of the current one's fold, before the current one commits: its read is
+// brought up to date with the changes the current chunk is writing (ApplyCommittedChanges), and the fold
+// starts from there. That is exactly the state the current chunk's commit leaves, so the folded chunk is
+// used only when the current chunk is then reported committed; if it failed, was retried (and so folded
+// anew), or the lane changed hands, the prepared read and fold are dropped and the worker does both inside
+// its transaction. Anyone else's write meanwhile is caught by the commit path's version and claim checks.
 
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,8 +46,8 @@ using ItemParser = std::function<std::optional<engine::Json>(std::string_view js
 struct ChunkToPrepare {
     std::string job_id;
     std::int32_t chunk_no = 0;
-    std::string items;  // the chunk's framing (storage/chunk_codec.hpp)
-    engine::WriteMode mode = engine::WriteMode::kUpsert;
+    std::string items;             // the chunk's framing (storage/chunk_codec.hpp)
+    engine::WriteOptions options;  // its job's
 };
 
 //! Where a lane's next chunk is: the first pending chunk of the workspace after the one being applied.
@@ -60,9 +64,9 @@ struct PreparedChunk {
     std::vector<CommitItem> items;
     std::vector<std::optional<std::string>> refs;
     bool corrupt = false;  // the framing was damaged: the job cannot go on
-    //! The contacts the items touch, read ahead and up to date with every committed chunk before this one;
-    //! empty when the commit path must read them itself.
-    std::optional<LoadedContacts> loaded;
+    //! The items read and folded ahead, on top of every chunk committed before this one; empty when the
+    //! worker must read and fold them itself.
+    std::optional<FoldedRun> folded;
 };
 
 //! Decodes, parses and validates a chunk's items. Pure: no I/O.
@@ -78,13 +82,17 @@ class ChunkPrefetcher {
     ChunkPrefetcher(const ChunkPrefetcher&) = delete;
     ChunkPrefetcher& operator=(const ChunkPrefetcher&) = delete;
 
-    //! Starts preparing `chunk`, the lane's next after `applying` (the chunk being applied now). Waits for
-    //! the chunk in preparation, if any; an uncollected one is dropped.
-    void Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying);
+    //! Starts preparing `chunk`, the lane's next after `applying` (the chunk being applied now), folding it
+    //! on top of `applying`'s changes (`base`) with the time `now`. Waits for the chunk in preparation, if
+    //! any; an uncollected one is dropped.
+    void Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying,
+               std::shared_ptr<const ChangedContacts> base, engine::Millis now);
     //! Finds the lane's next chunk (needs the pool) and starts preparing it, as Start does.
-    void StartNext(NextChunk where, engine::WorkspaceSettings settings);
-    //! Reports that `chunk` committed with these changes: the read of the chunk after it may be used.
-    void Committed(ChunkKey chunk, ChangedContacts changes);
+    void StartNext(NextChunk where, engine::WorkspaceSettings settings, std::shared_ptr<const ChangedContacts> base,
+                   engine::Millis now);
+    //! Reports that `chunk` committed with the changes it was given as base: the fold of the chunk after it
+    //! may be used.
+    void Committed(ChunkKey chunk);
     //! The prepared chunk if it is `chunk` (waiting for it if needed); nothing otherwise.
     std::optional<PreparedChunk> Take(const ChunkKey& chunk);
     //! Drops whatever was prepared or is being prepared, and what was committed (the lane changed hands).
@@ -96,6 +104,8 @@ class ChunkPrefetcher {
         std::optional<NextChunk> next;        // where to find it
         engine::WorkspaceSettings settings;
         ChunkKey after;
+        std::shared_ptr<const ChangedContacts> base;  // what `after` writes
+        engine::Millis now = 0;
     };
     void Run();
     void Enqueue(Task task);
@@ -108,8 +118,8 @@ class ChunkPrefetcher {
     std::optional<Task> task_;
     bool busy_ = false;
     std::optional<PreparedChunk> ready_;
-    ChunkKey ready_after_;  // the chunk whose commit `ready_->loaded` has not seen yet
-    std::optional<std::pair<ChunkKey, ChangedContacts>> committed_;  // the lane's last committed chunk
+    ChunkKey ready_after_;               // the chunk whose changes `ready_->folded` assumes committed
+    std::optional<ChunkKey> committed_;  // the lane's last chunk reported committed
     bool stopping_ = false;
     std::thread thread_;
 };

@@ -70,24 +70,37 @@ PreparedChunk Prepared(pqxx::transaction_base& txn, const ChunkContext& context,
         if (auto prepared = context.prefetcher->Take({chunk.job_id, chunk.chunk_no})) return std::move(*prepared);
     }
     return PrepareChunk(
-        {chunk.job_id, chunk.chunk_no, FetchItems(txn, context.lane.workspace_id, chunk), chunk.options.mode},
+        {chunk.job_id, chunk.chunk_no, FetchItems(txn, context.lane.workspace_id, chunk), chunk.options},
         context.settings, context.parse);
 }
 
-// Applies prepared items inside `txn` (with their contacts read ahead, if they were); returns their result
-// lines and counts.
-AppliedChunk ApplyItems(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk,
-                        PreparedChunk& prepared, CommitExtras extras = {}) {
+CommitRequest RequestFor(const ChunkContext& context, const SelectedChunk& chunk) {
+    return {context.settings, chunk.options, context.now, /*want_contacts=*/false};
+}
+
+// Steps 1 and 2 of the commit path for prepared items: done ahead by the prefetcher, or done here.
+FoldedRun FoldPrepared(pqxx::transaction_base& txn, const ChunkContext& context, const SelectedChunk& chunk,
+                       PreparedChunk& prepared, ChunkTimings& timings) {
     if (prepared.corrupt) throw JobFailure(chunk.job_id, "chunk " + std::to_string(chunk.chunk_no) + " is corrupt");
-    const CommitRequest request{context.settings, chunk.options, context.now, /*want_contacts=*/false};
-    if (prepared.loaded) extras.preloaded = &*prepared.loaded;
-    const std::vector<ItemResult> results = CommitItems(txn, request, prepared.items, extras);
+    timings.folded_ahead = prepared.folded.has_value();
+    if (prepared.folded) return std::move(*prepared.folded);
+    Stopwatch stopwatch;
+    const CommitRequest request = RequestFor(context, chunk);
+    LoadedContacts loaded = LoadTouched(txn, request, prepared.items);
+    timings.commit.load_us = stopwatch.Lap();
+    FoldedRun run = FoldItems(request, std::move(loaded), prepared.items);
+    timings.commit.fold_us = stopwatch.Lap();
+    return run;
+}
+
+// The result lines and counts of a folded chunk.
+AppliedChunk Summarize(const SelectedChunk& chunk, const PreparedChunk& prepared, const FoldedRun& run) {
     AppliedChunk applied;
-    applied.results.reserve(results.size() * 160);
-    for (std::size_t i = 0; i < results.size(); ++i) {
+    applied.results.reserve(run.results.size() * 160);
+    for (std::size_t i = 0; i < run.results.size(); ++i) {
         engine::AppendResultLine(applied.results, chunk.first_index + static_cast<std::int64_t>(i), prepared.refs[i],
-                                 results[i].outcome);
-        applied.tally.Add(results[i].outcome);
+                                 run.results[i].outcome);
+        applied.tally.Add(run.results[i].outcome);
     }
     return applied;
 }
@@ -196,15 +209,17 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         if (chunk.queued) MarkRunning(txn, workspace_id, chunk.job_id, context.now);
         timings.select_us = stopwatch.Lap();
         PreparedChunk prepared = Prepared(txn, context, chunk);
+        timings.prepare_us = stopwatch.Lap();
+        const FoldedRun run_ahead = FoldPrepared(txn, context, chunk, prepared, timings);
+        stopwatch.Lap();
+        // The next chunk is read and folded on top of this one while this one is written.
         if (context.prefetcher) {
             context.prefetcher->StartNext({workspace_id, chunk.job_seq, {chunk.job_id, chunk.chunk_no}},
-                                          context.settings);
+                                          context.settings, run_ahead.changed, context.now);
         }
-        timings.prepare_us = stopwatch.Lap();
-        timings.read_ahead = prepared.loaded.has_value();
-        ChangedContacts changed;
-        const AppliedChunk applied = ApplyItems(txn, context, chunk, prepared, {nullptr, &changed, &timings.commit});
+        WriteFolded(txn, RequestFor(context, chunk), run_ahead, &timings.commit);
         stopwatch.Lap();
+        const AppliedChunk applied = Summarize(chunk, prepared, run_ahead);
         StoreResults(txn, workspace_id, chunk, applied, /*mark_applied=*/true, context.now);
         ChunkRun run{ChunkRun::Result::kApplied, chunk.job_id, applied.tally.counts.processed, false, {}};
         run.created = applied.tally.counts.created;
@@ -215,7 +230,7 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         timings.results_us = stopwatch.Lap();
         txn.commit();
         timings.commit_us = stopwatch.Lap();
-        if (context.prefetcher) context.prefetcher->Committed({chunk.job_id, chunk.chunk_no}, std::move(changed));
+        if (context.prefetcher) context.prefetcher->Committed({chunk.job_id, chunk.chunk_no});
         run.timings = timings;
         return run;
     } catch (const JobFailure&) {
@@ -259,9 +274,12 @@ ChunkRun RunDryRun(const ChunkContext& context, pqxx::connection& results_connec
             const SelectedChunk chunk = ChunkFromRow(rows[0]);
             has_callback = chunk.has_callback;
             PreparedChunk prepared =
-                PrepareChunk({chunk.job_id, chunk.chunk_no, FetchItems(data, workspace_id, chunk), chunk.options.mode},
+                PrepareChunk({chunk.job_id, chunk.chunk_no, FetchItems(data, workspace_id, chunk), chunk.options},
                              context.settings, context.parse);
-            const AppliedChunk applied = ApplyItems(data, context, chunk, prepared);
+            ChunkTimings ignored;
+            const FoldedRun folded = FoldPrepared(data, context, chunk, prepared, ignored);
+            WriteFolded(data, RequestFor(context, chunk), folded);
+            const AppliedChunk applied = Summarize(chunk, prepared, folded);
             pqxx::work results(results_connection);
             StoreResults(results, workspace_id, chunk, applied, /*mark_applied=*/false, context.now);
             results.commit();

@@ -27,7 +27,7 @@ struct ChunkTimings {
     CommitTimings commit;         // the commit path's steps
     std::int64_t results_us = 0;  // result lines and counts written
     std::int64_t commit_us = 0;   // the transaction's COMMIT
-    bool read_ahead = false;      // the contacts were read ahead by the prefetcher
+    bool folded_ahead = false;    // the items were read and folded ahead by the prefetcher
 };
 
 //! What one step did.

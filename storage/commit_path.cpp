@@ -165,7 +165,6 @@ class Fold {
     }
 
     //! Contacts the run created or changed, by id, as they now are.
-    const ChangedContacts& changed() const { return current_; }
     ChangedContacts TakeChanged() { return std::move(current_); }
 
   private:
@@ -201,33 +200,34 @@ class Fold {
 
 }  // namespace
 
-std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
-                                    std::span<const CommitItem> items, CommitExtras extras) {
-    CommitTimings local;
-    CommitTimings& took = extras.timings ? *extras.timings : local;
-    if (extras.changed) extras.changed->clear();
+FoldedRun FoldItems(const CommitRequest& request, LoadedContacts loaded, std::span<const CommitItem> items) {
+    FoldedRun run;
+    run.loaded = std::move(loaded);
+    Fold fold(request, run.loaded);
+    run.results.reserve(items.size());
+    for (const CommitItem& item : items) run.results.push_back(fold.Apply(item));
+    run.changed = std::make_shared<const ChangedContacts>(fold.TakeChanged());
+    return run;
+}
+
+void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, const FoldedRun& run,
+                 CommitTimings* timings) {
+    if (run.changed->empty()) return;
     Stopwatch stopwatch;
-    const LoadedContacts loaded = extras.preloaded ? std::move(*extras.preloaded) : LoadTouched(txn, request, items);
-    took.load_us = stopwatch.Lap();
-    Fold fold(request, loaded);
-    std::vector<ItemResult> results;
-    results.reserve(items.size());
-    for (const CommitItem& item : items) results.push_back(fold.Apply(item));
-    took.fold_us = stopwatch.Lap();
-    if (fold.changed().empty()) return results;
+    const LoadedContacts& loaded = run.loaded;
     // Step 3: release and take the unique values that changed.
     ClaimChanges claims;
     const engine::IdentifierField field = request.settings.identifier_field;
-    for (const auto& [id, contact] : fold.changed()) {
+    for (const auto& [id, contact] : *run.changed) {
         const auto stored = loaded.by_id.find(id);
         claims.Diff(stored == loaded.by_id.end() ? ClaimSet{} : ClaimsOf(stored->second, field),
                     ClaimsOf(contact, field), id);
     }
     claims.Apply(txn, request.settings.id);
-    took.claims_us = stopwatch.Lap();
+    if (timings) timings->claims_us = stopwatch.Lap();
     // Step 4: new contacts in one COPY, changed ones in one UPDATE.
     ContactWriter writer(request.settings.id);
-    for (const auto& [id, contact] : fold.changed()) {
+    for (const auto& [id, contact] : *run.changed) {
         const auto stored = loaded.by_id.find(id);
         if (stored != loaded.by_id.end()) {
             writer.AddChanged(stored->second, contact);
@@ -236,9 +236,21 @@ std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitReq
         }
     }
     writer.Execute(txn);
-    took.write_us = stopwatch.Lap();
-    if (extras.changed) *extras.changed = fold.TakeChanged();
-    return results;
+    if (timings) timings->write_us = stopwatch.Lap();
+}
+
+std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
+                                    std::span<const CommitItem> items, CommitExtras extras) {
+    CommitTimings local;
+    CommitTimings& took = extras.timings ? *extras.timings : local;
+    Stopwatch stopwatch;
+    LoadedContacts loaded = extras.preloaded ? std::move(*extras.preloaded) : LoadTouched(txn, request, items);
+    took.load_us = stopwatch.Lap();
+    FoldedRun run = FoldItems(request, std::move(loaded), items);
+    took.fold_us = stopwatch.Lap();
+    WriteFolded(txn, request, run, &took);
+    if (extras.changed) *extras.changed = *run.changed;
+    return std::move(run.results);
 }
 
 }  // namespace contactd::storage

@@ -4,12 +4,13 @@
 //
 //   1. One statement resolves every selector (ids through aliases) and reads every contact holding a
 //      unique value the items mention. It takes no lock: batch work of a workspace is serialised by its
-//      lane, and a single-contact write racing it is caught in step 4. Batch workers may run this step
-//      ahead, on another connection, while the lane's previous chunk is still being written; the
-//      contacts read are then brought up to date with that chunk's changes once it commits.
+//      lane, and a single-contact write racing it is caught in step 4.
 //   2. The engine folds the items in submission order over those contacts, in memory, with the unique
 //      values they hold: a value held by another contact makes its item DUPLICATE_VALUE, exactly as if
 //      the items had been applied one by one.
+//   Batch workers run steps 1 and 2 ahead, on another thread and connection, while the lane's previous
+//   chunk is still being written: the read is brought up to date with that chunk's changes and the fold
+//   starts from there (storage/chunk_preparation.hpp).
 //   3. Claims change set-based: one DELETE of released values, one INSERT (a COPY when there are many) of
 //      new ones. The unique index has the last word: if a concurrent writer took a value after step 1,
 //      the run fails as a serialization failure and is retried whole, finding the new holder.
@@ -23,6 +24,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -85,6 +87,22 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
 //! them), so they are as a read after its commit would have found them. (Changes by anyone else meanwhile
 //! are caught by step 4's version check, as always.)
 void ApplyCommittedChanges(LoadedContacts& loaded, ChangedContacts&& committed);
+
+//! Steps 1 and 2 done: a run decided in memory, ready to be written. Batch workers fold a chunk ahead, on
+//! top of the chunk before it (storage/chunk_preparation.hpp), while that one is being written.
+struct FoldedRun {
+    LoadedContacts loaded;            // the contacts the fold started from (step 4 checks their versions)
+    std::vector<ItemResult> results;  // one per item, in order
+    //! The contacts created or changed, as they will be written (shared with the fold of the next run).
+    std::shared_ptr<const ChangedContacts> changed;
+};
+
+//! Step 2 alone: folds `items` in order over `loaded`. No I/O.
+FoldedRun FoldItems(const CommitRequest& request, LoadedContacts loaded, std::span<const CommitItem> items);
+
+//! Steps 3 and 4: writes a folded run inside `txn`. Throws as CommitItems does; nothing is committed.
+void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, const FoldedRun& run,
+                 CommitTimings* timings = nullptr);
 
 //! The optional parts of a commit.
 struct CommitExtras {

@@ -87,7 +87,7 @@ storage::ChunkToPrepare ChunkOf(const std::string& job_id, std::int32_t chunk_no
                                 const std::vector<std::string>& items) {
     storage::ChunkEncoder encoder;
     for (const std::string& item : items) encoder.Add(storage::ChunkItemKind::kJson, 0, item);
-    return {job_id, chunk_no, encoder.buffer(), engine::WriteMode::kUpsert};
+    return {job_id, chunk_no, encoder.buffer(), engine::WriteOptions{}};
 }
 
 storage::ItemParser TestParser() {
@@ -101,40 +101,112 @@ storage::ItemParser TestParser() {
     };
 }
 
-TEST_F(ReadAheadTest, ThePrefetcherUsesItsReadOnlyAfterTheChunkItDidNotSeeCommitted) {
+TEST_F(ReadAheadTest, ThePrefetcherUsesItsFoldOnlyAfterTheChunkItWasFoldedOnCommitted) {
     ASSERT_TRUE(CommitOne(R"({"phone": "+16502530000", "title": "old"})").outcome.ok());
     storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
     const std::vector<std::string> items = {R"({"phone": "+16502530000", "title": "next"})"};
     const storage::ChunkKey applying{"job", 1};
     const storage::ChunkKey next{"job", 2};
+    const auto nothing = std::make_shared<const storage::ChangedContacts>();
+    const auto start = [&] { prefetcher.Start(ChunkOf("job", 2, items), settings_, applying, nothing, kTestNow); };
 
-    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
+    start();
     auto taken = prefetcher.Take(next);
     ASSERT_TRUE(taken.has_value());
     EXPECT_EQ(taken->items.size(), 1u);
-    EXPECT_FALSE(taken->loaded.has_value()) << "chunk 1 has not reported its commit";
+    EXPECT_FALSE(taken->folded.has_value()) << "chunk 1 has not reported its commit";
 
-    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
-    prefetcher.Committed({"job", 0}, {});
+    start();
+    prefetcher.Committed({"job", 0});
     taken = prefetcher.Take(next);
     ASSERT_TRUE(taken.has_value());
-    EXPECT_FALSE(taken->loaded.has_value()) << "the last commit reported is another chunk's";
+    EXPECT_FALSE(taken->folded.has_value()) << "the last commit reported is another chunk's";
 
-    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
-    prefetcher.Committed(applying, {});
+    start();
+    prefetcher.Committed(applying);
     taken = prefetcher.Take(next);
     ASSERT_TRUE(taken.has_value());
-    ASSERT_TRUE(taken->loaded.has_value());
-    EXPECT_EQ(taken->loaded->by_id.size(), 1u) << "the contact the item updates was read";
+    ASSERT_TRUE(taken->folded.has_value());
+    EXPECT_EQ(taken->folded->loaded.by_id.size(), 1u) << "the contact the item updates was read";
+    ASSERT_EQ(taken->folded->results.size(), 1u);
+    EXPECT_EQ(taken->folded->results[0].outcome.action, Action::kUpdated);
 
-    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
+    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying, nullptr, kTestNow);
+    taken = prefetcher.Take(next);
+    ASSERT_TRUE(taken.has_value());
+    EXPECT_FALSE(taken->folded.has_value()) << "without the changes of the chunk before, nothing is folded";
+
+    start();
     prefetcher.Clear();
     EXPECT_FALSE(prefetcher.Take(next).has_value()) << "cleared when the lane changed hands";
-    prefetcher.Start(ChunkOf("job", 2, items), settings_, applying);
+    start();
     taken = prefetcher.Take(next);
     ASSERT_TRUE(taken.has_value());
-    EXPECT_FALSE(taken->loaded.has_value()) << "Clear forgets the commit reported before it";
+    EXPECT_FALSE(taken->folded.has_value()) << "Clear forgets the commit reported before it";
     EXPECT_FALSE(prefetcher.Take({"job", 3}).has_value());
+}
+
+// The next chunk is folded on top of the current one's changes before they commit; once they do, writing
+// that fold leaves exactly what applying the two chunks one after the other does.
+TEST_F(ReadAheadTest, AChunkFoldedOnTopOfTheUncommittedOneBeforeItIsWrittenCorrectly) {
+    const auto ann = CommitOne(R"({"phone": "+16502530000", "email": "shared@x.io", "title": "old"})");
+    ASSERT_TRUE(ann.outcome.ok());
+    const auto first = Run({R"({"phone": "+16502530000", "emails": ["ann@x.io"], "title": "first"})",
+                            R"({"phone": "+16502530001", "first_name": "Bob"})"});
+    // Folds the first chunk, as the worker does before writing it.
+    storage::FoldedRun first_fold = storage::FoldItems(Request(), ReadAhead(first), first);
+
+    storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
+    const storage::ChunkKey applying{"job", 1};
+    std::optional<storage::PreparedChunk> second;
+    {
+        // The first chunk is written but not yet committed while the second is read and folded: the read
+        // cannot see it, only the changes it was given can.
+        auto connection = pool_.Acquire();
+        pqxx::work txn(*connection);
+        storage::WriteFolded(txn, Request(), first_fold);
+        prefetcher.Start(ChunkOf("job", 2,
+                                 {R"({"phone": "+16502530002", "email": "shared@x.io"})",
+                                  R"({"phone": "+16502530000", "title": "second"})",
+                                  R"({"phone": "+16502530001", "last_name": "Ray"})"}),
+                         settings_, applying, first_fold.changed, kTestNow);
+        prefetcher.Committed(applying);  // reported early, so that Take waits for the fold and keeps it
+        second = prefetcher.Take({"job", 2});
+        txn.commit();
+    }
+    ASSERT_TRUE(second.has_value());
+    ASSERT_TRUE(second->folded.has_value());
+    const auto& results = second->folded->results;
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_EQ(results[0].outcome.action, Action::kCreated) << "shared@x.io is released by the chunk before";
+    EXPECT_EQ(results[1].outcome.action, Action::kUpdated);
+    EXPECT_EQ(results[2].outcome.action, Action::kUpdated) << "Bob, created by the chunk before, is updated";
+    {
+        auto connection = pool_.Acquire();
+        pqxx::work txn(*connection);
+        storage::WriteFolded(txn, Request(), *second->folded);
+        txn.commit();
+    }
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 3);
+    const auto stored = store_.Get(settings_, ann.contact->id);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->title, "second");
+    EXPECT_EQ(stored->version, 3);
+    EXPECT_TRUE(ClaimsMatchContacts());
+}
+
+// A fold made on top of changes that never committed is caught when written, never applied.
+TEST_F(ReadAheadTest, AFoldOnTopOfChangesThatDidNotCommitIsCaught) {
+    ASSERT_TRUE(CommitOne(R"({"phone": "+16502530000", "title": "old"})").outcome.ok());
+    const auto first = Run({R"({"phone": "+16502530000", "title": "first"})"});
+    const auto second = Run({R"({"phone": "+16502530000", "title": "second"})"});
+    storage::FoldedRun first_fold = storage::FoldItems(Request(), ReadAhead(first), first);
+    storage::LoadedContacts ahead = ReadAhead(second);
+    storage::ApplyCommittedChanges(ahead, storage::ChangedContacts(*first_fold.changed));
+    storage::FoldedRun second_fold = storage::FoldItems(Request(), std::move(ahead), second);
+    auto connection = pool_.Acquire();
+    pqxx::work txn(*connection);
+    EXPECT_THROW(storage::WriteFolded(txn, Request(), second_fold), pqxx::serialization_failure);
 }
 
 }  // namespace
