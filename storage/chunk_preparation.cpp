@@ -171,7 +171,7 @@ std::optional<PreparedChunk> ChunkPrefetcher::Prepare(Task& task) {
     }
     txn.reset();
     connection.reset();  // back to the pool before the fold, which needs no database
-    ApplyCommittedChanges(loaded, ChangedContacts(*task.base));
+    ApplyCommittedChanges(loaded, *task.base);
     prepared.folded = FoldItems(request, std::move(loaded), prepared.items);
     return prepared;
 }

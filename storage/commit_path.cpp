@@ -2,6 +2,7 @@
 
 #include "storage/commit_path.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -70,21 +71,24 @@ void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField 
 LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& request,
                            std::span<const CommitItem> items) {
     const engine::IdentifierField field = request.settings.identifier_field;
-    PgArrayBuilder requested;
+    LoadedContacts loaded;
     std::vector<UniqueClaim> mentioned_values;
     for (const CommitItem& item : items) {
         if (!item.write) continue;
         if (request.options.mode != engine::WriteMode::kCreate && item.write->id) {
-            if (auto id = engine::CanonicalUuid(*item.write->id)) requested.Add(*id);
+            if (auto id = engine::CanonicalUuid(*item.write->id)) loaded.requested.push_back(std::move(*id));
         }
         MentionedClaims(*item.write, field, mentioned_values);
     }
-    const ClaimSet mentioned(std::move(mentioned_values));
-    LoadedContacts loaded;
-    if (requested.size() == 0 && mentioned.empty()) return loaded;
+    std::sort(loaded.requested.begin(), loaded.requested.end());
+    loaded.requested.erase(std::unique(loaded.requested.begin(), loaded.requested.end()), loaded.requested.end());
+    loaded.mentioned = ClaimSet(std::move(mentioned_values));
+    if (loaded.requested.empty() && loaded.mentioned.empty()) return loaded;
+    PgArrayBuilder requested;
+    for (const std::string& id : loaded.requested) requested.Add(id);
     PgArrayBuilder kinds;
     PgArrayBuilder values;
-    for (const UniqueClaim& claim : mentioned) {
+    for (const UniqueClaim& claim : loaded.mentioned) {
         kinds.Add(std::to_string(static_cast<int>(claim.kind)));
         values.Add(claim.value);
     }
@@ -105,13 +109,36 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     return loaded;
 }
 
-void ApplyCommittedChanges(LoadedContacts& loaded, ChangedContacts&& committed) {
-    for (auto& [id, contact] : committed) {
+namespace {
+
+// Whether a fresh read for `loaded` would find `contact` by one of its unique values. Phones count whatever
+// the identifier field: taking a contact the read would not have found is harmless, missing one is not.
+bool HoldsMentionedValue(const engine::Contact& contact, const ClaimSet& mentioned) {
+    const auto any = [&](UniqueKind kind, const std::vector<std::string>& values) {
+        return std::any_of(values.begin(), values.end(),
+                           [&](const std::string& value) { return mentioned.contains(kind, value); });
+    };
+    return any(UniqueKind::kEmail, contact.emails) || any(UniqueKind::kPhone, contact.phones) ||
+           (contact.whatsapp && mentioned.contains(UniqueKind::kWhatsapp, *contact.whatsapp)) ||
+           (contact.external_reference_id &&
+            mentioned.contains(UniqueKind::kExternalReferenceId, *contact.external_reference_id));
+}
+
+}  // namespace
+
+void ApplyCommittedChanges(LoadedContacts& loaded, const ChangedContacts& committed) {
+    for (const auto& [id, contact] : committed) {
+        const auto read = loaded.by_id.find(id);
+        if (read != loaded.by_id.end()) {
+            read->second = contact;
+            continue;
+        }
+        const bool requested = std::binary_search(loaded.requested.begin(), loaded.requested.end(), id);
+        if (!requested && !HoldsMentionedValue(contact, loaded.mentioned)) continue;
         // A contact the run created is now addressable by its id, as a fresh read would resolve it.
-        loaded.id_of_requested.try_emplace(id, id);
-        loaded.by_id.insert_or_assign(id, std::move(contact));
+        if (requested) loaded.id_of_requested.try_emplace(id, id);
+        loaded.by_id.emplace(id, contact);
     }
-    committed.clear();
 }
 
 namespace {

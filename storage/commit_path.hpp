@@ -35,6 +35,7 @@
 #include "engine/contact_write.hpp"
 #include "engine/outcome.hpp"
 #include "engine/workspace_settings.hpp"
+#include "storage/contact_claims.hpp"
 
 namespace contactd::storage {
 
@@ -77,16 +78,21 @@ using ChangedContacts = std::map<std::string, engine::Contact>;
 struct LoadedContacts {
     std::unordered_map<std::string, std::string> id_of_requested;  // canonical id or alias → contact id
     std::unordered_map<std::string, engine::Contact> by_id;
+    // What the read looked for: the ids and aliases the items name (sorted) and the unique values they
+    // mention. A contact is read when it holds one of those values or has one of those ids.
+    std::vector<std::string> requested;
+    ClaimSet mentioned;
 };
 
 //! Step 1 alone: reads what `items` touch. Any transaction will do (it only reads).
 LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& request,
                            std::span<const CommitItem> items);
 
-//! Brings contacts read before a run committed up to date with what that run created or changed (taking
-//! them), so they are as a read after its commit would have found them. (Changes by anyone else meanwhile
-//! are caught by step 4's version check, as always.)
-void ApplyCommittedChanges(LoadedContacts& loaded, ChangedContacts&& committed);
+//! Brings contacts read before a run committed up to date with what that run created or changed, so they
+//! are as a read after its commit would have found them: a changed contact is taken when it was read, or
+//! when the read would now find it (it holds a value the read looked for, or has an id it looked for).
+//! (Changes by anyone else meanwhile are caught by step 4's version check, as always.)
+void ApplyCommittedChanges(LoadedContacts& loaded, const ChangedContacts& committed);
 
 //! Steps 1 and 2 done: a run decided in memory, ready to be written. Batch workers fold a chunk ahead, on
 //! top of the chunk before it (storage/chunk_preparation.hpp), while that one is being written.

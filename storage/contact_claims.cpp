@@ -38,6 +38,15 @@ std::size_t ClaimSet::count(const engine::UniqueClaim& claim) const {
     return std::binary_search(claims_.begin(), claims_.end(), claim) ? 1 : 0;
 }
 
+bool ClaimSet::contains(engine::UniqueKind kind, std::string_view value) const {
+    const auto before = [](const engine::UniqueClaim& claim,
+                           const std::pair<engine::UniqueKind, std::string_view>& key) {
+        return claim.kind != key.first ? claim.kind < key.first : std::string_view(claim.value) < key.second;
+    };
+    const auto it = std::lower_bound(claims_.begin(), claims_.end(), std::make_pair(kind, value), before);
+    return it != claims_.end() && it->kind == kind && it->value == value;
+}
+
 ClaimSet ClaimsOf(const engine::Contact& contact, engine::IdentifierField field) {
     return ClaimSet(engine::UniqueClaimsOf(contact, field));
 }

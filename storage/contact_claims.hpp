@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/apply.hpp"
@@ -22,6 +23,7 @@ class ClaimSet {
     explicit ClaimSet(std::vector<engine::UniqueClaim> claims);
 
     std::size_t count(const engine::UniqueClaim& claim) const;
+    bool contains(engine::UniqueKind kind, std::string_view value) const;
     bool empty() const { return claims_.empty(); }
     std::size_t size() const { return claims_.size(); }
     auto begin() const { return claims_.begin(); }

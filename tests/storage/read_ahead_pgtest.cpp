@@ -73,6 +73,30 @@ TEST_F(ReadAheadTest, AReadBroughtUpToDateSeesEverythingThePreviousChunkCommitte
     EXPECT_TRUE(ClaimsMatchContacts());
 }
 
+// Only what a read after the commit would find is taken: a contact that now holds a value the read looked
+// for, not one the next chunk never mentions.
+TEST_F(ReadAheadTest, BringingUpToDateTakesWhatAFreshReadWouldFindAndNothingElse) {
+    const auto ann = CommitOne(R"({"phone": "+16502530000", "title": "Ann"})");
+    const auto carl = CommitOne(R"({"phone": "+16502530005", "title": "Carl"})");
+    ASSERT_TRUE(ann.outcome.ok() && carl.outcome.ok());
+    const auto first =
+        Run({R"({"phone": "+16502530005", "email": "new@x.io"})", R"({"phone": "+16502530009", "first_name": "Dan"})"});
+    const auto second = Run({R"({"phone": "+16502530000", "email": "new@x.io"})"});
+
+    storage::LoadedContacts ahead = ReadAhead(second);
+    ASSERT_EQ(ahead.by_id.size(), 1u) << "only Ann holds a value the second chunk mentions, before the first";
+    const auto [first_results, first_changed] = CommitRun(first);
+    ASSERT_EQ(first_changed.size(), 2u);
+    storage::ApplyCommittedChanges(ahead, first_changed);
+    EXPECT_EQ(ahead.by_id.size(), 2u) << "Carl now holds new@x.io; Dan is of no concern to the second chunk";
+    EXPECT_EQ(ahead.by_id.count(carl.contact->id), 1u);
+
+    const auto [results, changed] = CommitRun(second, &ahead);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].outcome.ignored_code, engine::Code::kDuplicateValue) << "new@x.io is Carl's";
+    EXPECT_TRUE(ClaimsMatchContacts());
+}
+
 // The same read used stale is caught, never applied: this is what the bringing up to date is for.
 TEST_F(ReadAheadTest, AStaleReadIsCaughtByTheVersionCheck) {
     ASSERT_TRUE(CommitOne(R"({"phone": "+16502530000", "title": "old"})").outcome.ok());
