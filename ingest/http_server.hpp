@@ -25,7 +25,7 @@ struct HttpServerConfig {
     std::uint64_t max_body_bytes = std::uint64_t{16} << 20;  // buffered routes; streaming routes set their own
     std::uint32_t max_header_bytes = 16 << 10;               // request line + header fields → else 431
     std::size_t max_connections = 10000;                     // beyond this, new connections are closed at once
-    std::size_t stream_piece_bytes = 256 << 10;              // a streamed request body is fed in pieces this big
+    std::size_t stream_piece_bytes = 1 << 20;                // a streamed request body is fed in pieces this big
     std::size_t response_chunk_bytes = 64 << 10;             // a streamed response is written in chunks about this big
 
     std::chrono::milliseconds idle_timeout{60'000};    // keep-alive: waiting for the next request to begin
