@@ -94,7 +94,7 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     }
     SqlParams params;
     params.Add(request.settings.id).Add(requested.Finish()).Add(kinds.Finish()).Add(values.Finish());
-    const pqxx::result rows = params.Exec(txn, kLoadSql);
+    const pqxx::result rows = params.ExecFixed(txn, kLoadSql);
     for (const pqxx::row& row : rows) {
         Contact contact = ContactFromRow(row, request.settings);
         const pqxx::field wanted = row[static_cast<pqxx::row::size_type>(row.size() - 1)];

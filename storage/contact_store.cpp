@@ -75,8 +75,8 @@ std::optional<engine::Contact> ContactStore::Get(const engine::WorkspaceSettings
             pqxx::read_transaction txn(*connection);
             const pqxx::result rows =
                 ResolveParams(settings, ref)
-                    .Exec(txn, std::string("SELECT ") + kContactSelectList +
-                                   " FROM contacts c WHERE c.workspace_id = $1 AND c.id = " + kResolveSubquery);
+                    .ExecFixed(txn, std::string("SELECT ") + kContactSelectList +
+                                        " FROM contacts c WHERE c.workspace_id = $1 AND c.id = " + kResolveSubquery);
             if (rows.empty()) return std::nullopt;
             return ContactFromRow(rows[0], settings);
         },

@@ -29,6 +29,10 @@ class SqlParams {
 
     pqxx::result Exec(pqxx::transaction_base& txn, const std::string& sql) const;
     pqxx::result ExecPrepared(pqxx::transaction_base& txn, const std::string& statement) const;
+    //! Runs `sql` as a statement prepared once per connection, named after a hash of its text, so that a
+    //! statement run for every request is parsed and planned once. Only for SQL whose text is fixed (values
+    //! always travel as parameters): each distinct text stays prepared on the connection.
+    pqxx::result ExecFixed(pqxx::transaction_base& txn, const std::string& sql) const;
 
   private:
     std::vector<const char*> Pointers() const;

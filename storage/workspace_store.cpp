@@ -240,10 +240,10 @@ std::optional<Principal> WorkspaceStore::Authenticate(const std::string& api_key
             pqxx::read_transaction txn(*connection);
             SqlParams params;
             params.Add(Sha256Hex(api_key));
-            const pqxx::result rows =
-                params.Exec(txn, std::string("SELECT ") + kWorkspaceColumns +
-                                     ", k.key_id, k.scope FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id "
-                                     "WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL");
+            const pqxx::result rows = params.ExecFixed(
+                txn, std::string("SELECT ") + kWorkspaceColumns +
+                         ", k.key_id, k.scope FROM api_keys k JOIN workspaces w ON w.id = "
+                         "k.workspace_id WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL");
             if (rows.empty()) return std::nullopt;
             Principal principal;
             principal.workspace = WorkspaceFromRow(rows[0]).settings;
