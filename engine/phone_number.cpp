@@ -139,6 +139,19 @@ std::optional<PhoneNumber> CanonicalNanpNumber(std::string_view plus_digits) {
     return number;
 }
 
+// libphonenumber's IsValidNumber, with one repeated check skipped. IsValidNumber finds the number's region by
+// testing its type against each region of its calling code in turn, then tests the type again for the
+// region found. For +1 the first region tried is the United States, which (being the code's main region)
+// has no leading-digit shortcut: finding it already proved the type, so the second test can only agree.
+// That second test is half of a new US number's validation. (The parity test compares with IsValidNumber.)
+bool IsValidNumber(const PhoneNumberUtil& util, const PhoneNumber& number) {
+    if (number.country_code() != 1) return util.IsValidNumber(number);
+    std::string region;
+    util.GetRegionCodeForNumber(number, &region);
+    if (region == "US") return true;
+    return util.IsValidNumberForRegion(number, region);
+}
+
 // A memo of numbers already found valid and canonical, written `+<digits>`: libphonenumber takes ~12 µs per
 // number, and batches meet the same numbers again (every update of a contact names its phone). Normalising
 // is a pure function, so the memo changes no answer: an entry is a number whose parse and E.164 format
@@ -221,7 +234,7 @@ Checked<std::string> NormalizePhoneNumber(std::string_view input, const std::opt
         const PhoneNumberUtil::ErrorType error = util.Parse(dialable.value().digits, region, &number);
         if (error != PhoneNumberUtil::NO_PARSING_ERROR) return Invalid(input, ParseErrorReason(error));
     }
-    if (!util.IsValidNumber(number)) return Invalid(input, NotValidReason(util, number));
+    if (!IsValidNumber(util, number)) return Invalid(input, NotValidReason(util, number));
 
     std::string e164;
     util.Format(number, PhoneNumberUtil::E164, &e164);
