@@ -184,7 +184,13 @@ void ChunkPrefetcher::Run() {
         Task task = std::move(*task_);
         task_.reset();
         lock.unlock();
-        std::optional<PreparedChunk> prepared = Prepare(task);
+        std::optional<PreparedChunk> prepared;
+        try {
+            prepared = Prepare(task);
+        } catch (const std::exception&) {
+            // Nothing is lost: the worker prepares the chunk itself and meets the error where it can act.
+            prepared.reset();
+        }
         lock.lock();
         ready_ = std::move(prepared);
         ready_after_ = std::move(task.after);
