@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "engine/json.hpp"
+#include "engine/text_rules.hpp"
 
 namespace contactd::testing {
 
@@ -97,25 +98,6 @@ class JsonText {
         }
     }
 
-    static void AppendUtf8(std::string& out, unsigned cp) {
-        // Encodes any code point, surrogates included (WTF-8), as the product's ingest does.
-        if (cp < 0x80) {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-    }
-
     unsigned Hex4() {
         const unsigned value = static_cast<unsigned>(std::stoul(std::string(text_.substr(at_, 4)), nullptr, 16));
         at_ += 4;
@@ -160,7 +142,7 @@ class JsonText {
                             at_ = save;
                         }
                     }
-                    AppendUtf8(out, cp);
+                    engine::AppendUtf8(out, cp);  // surrogates too (WTF-8), as ingest does
                     break;
                 }
                 default:
