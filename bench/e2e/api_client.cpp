@@ -42,14 +42,14 @@ JobStatus ParseStatus(const std::string& body) {
     if (status.job_id.empty() || status.state.empty()) throw std::runtime_error("not a job status: " + body);
     simdjson::dom::element counts;
     if (root["counts"].get(counts) == simdjson::SUCCESS) {
-        status.total = IntOr0(counts, "total");
-        status.processed = IntOr0(counts, "processed");
-        status.ok = IntOr0(counts, "ok");
-        status.ignored = IntOr0(counts, "ignored");
-        status.created = IntOr0(counts, "created");
-        status.updated = IntOr0(counts, "updated");
-        status.unchanged = IntOr0(counts, "unchanged");
-        status.with_remarks = IntOr0(counts, "with_remarks");
+        status.counts.total = IntOr0(counts, "total");
+        status.counts.processed = IntOr0(counts, "processed");
+        status.counts.ok = IntOr0(counts, "ok");
+        status.counts.ignored = IntOr0(counts, "ignored");
+        status.counts.created = IntOr0(counts, "created");
+        status.counts.updated = IntOr0(counts, "updated");
+        status.counts.unchanged = IntOr0(counts, "unchanged");
+        status.counts.with_remarks = IntOr0(counts, "with_remarks");
     }
     simdjson::dom::object by_code;
     if (root["ignored_by_code"].get(by_code) == simdjson::SUCCESS) {

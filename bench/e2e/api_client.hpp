@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/job_status.hpp"
 #include "ingest/http_client.hpp"
 
 namespace contactd::bench::e2e {
@@ -17,17 +18,13 @@ namespace contactd::bench::e2e {
 struct JobStatus {
     std::string job_id;
     std::string state;  // queued, running, completed, cancelled, failed
-    std::int64_t total = 0;
-    std::int64_t processed = 0;
-    std::int64_t ok = 0;
-    std::int64_t ignored = 0;
-    std::int64_t created = 0;
-    std::int64_t updated = 0;
-    std::int64_t unchanged = 0;
-    std::int64_t with_remarks = 0;
+    engine::JobCounts counts;
     std::map<std::string, std::int64_t> ignored_by_code;
 
-    bool Finished() const { return state == "completed" || state == "cancelled" || state == "failed"; }
+    bool Finished() const {
+        const auto parsed = engine::ParseJobState(state);
+        return parsed && engine::IsFinished(*parsed);
+    }
 };
 
 //! An accepted batch: the 202 document, the bytes sent and the seconds from the first byte to the 202.

@@ -73,8 +73,8 @@ void RunTimedBatch(const std::string& server_url, const ExpectedWorkload& worklo
     FairnessProbe probe(server_url, keys.at(kFairnessWorkspace), GenerateSmallBatch(workload.seed, kFairnessItems));
     const auto on_sweep = [&](double elapsed, const std::vector<JobStatus>& statuses) {
         const JobStatus& big = statuses.front();
-        if (probe.Started() || big.job_id.empty() || big.total == 0) return;
-        const double progress = static_cast<double>(big.processed) / static_cast<double>(big.total);
+        if (probe.Started() || big.job_id.empty() || big.counts.total == 0) return;
+        const double progress = static_cast<double>(big.counts.processed) / static_cast<double>(big.counts.total);
         if (progress < kFairnessAtProgress && !big.Finished()) return;
         const auto others = std::count_if(statuses.begin() + 1, statuses.end(),
                                           [](const JobStatus& status) { return !status.Finished(); });

@@ -15,9 +15,10 @@ constexpr int kPhoneKind = 2;  // contact_keys.kind of a phone claim (storage/mi
 std::string Text(std::int64_t value) { return Grouped(value); }
 
 std::string CountsText(const JobStatus& status) {
-    std::string text = "total " + Text(status.total) + ", processed " + Text(status.processed) + ", ok " +
-                       Text(status.ok) + " (created " + Text(status.created) + ", updated " + Text(status.updated) +
-                       ", unchanged " + Text(status.unchanged) + "), ignored " + Text(status.ignored);
+    std::string text = "total " + Text(status.counts.total) + ", processed " + Text(status.counts.processed) + ", ok " +
+                       Text(status.counts.ok) + " (created " + Text(status.counts.created) + ", updated " +
+                       Text(status.counts.updated) + ", unchanged " + Text(status.counts.unchanged) + "), ignored " +
+                       Text(status.counts.ignored);
     for (const auto& [code, count] : status.ignored_by_code) text += ", " + code + " " + Text(count);
     return text;
 }
@@ -46,9 +47,9 @@ std::vector<Check> CheckPreloadJobs(const ExpectedWorkload& workload, const Conc
         expected_total += workspace.preload;
         const JobRun* job = FindJob(preload, workspace.id);
         const JobStatus status = job ? job->final_status : JobStatus{};
-        created += status.created;
-        ignored += status.ignored;
-        if (status.created != workspace.preload || status.ignored != 0 || status.state != "completed") {
+        created += status.counts.created;
+        ignored += status.counts.ignored;
+        if (status.counts.created != workspace.preload || status.counts.ignored != 0 || status.state != "completed") {
             details.push_back({"preload job of " + workspace.id, Text(workspace.preload) + " created, 0 ignored",
                                status.state + ": " + CountsText(status), false});
         }
@@ -74,13 +75,14 @@ std::vector<Check> CheckTimedJobs(const ExpectedWorkload& workload, const Concur
         const JobStatus status = job ? job->final_status : JobStatus{};
         const auto code = status.ignored_by_code.find("DUPLICATE_VALUE");
         const std::int64_t job_duplicates = code == status.ignored_by_code.end() ? 0 : code->second;
-        processed += status.processed;
-        ignored += status.ignored;
+        processed += status.counts.processed;
+        ignored += status.counts.ignored;
         duplicates += job_duplicates;
-        all_processed = all_processed && status.state == "completed" && status.total == workspace.items &&
-                        status.processed == workspace.items;
-        if (status.state != "completed" || status.total != workspace.items || status.processed != workspace.items ||
-            status.ignored != workspace.expected_duplicates || job_duplicates != workspace.expected_duplicates) {
+        all_processed = all_processed && status.state == "completed" && status.counts.total == workspace.items &&
+                        status.counts.processed == workspace.items;
+        if (status.state != "completed" || status.counts.total != workspace.items ||
+            status.counts.processed != workspace.items || status.counts.ignored != workspace.expected_duplicates ||
+            job_duplicates != workspace.expected_duplicates) {
             details.push_back({"timed job of " + workspace.id,
                                "total " + Text(workspace.items) + ", processed " + Text(workspace.items) +
                                    ", ignored " + Text(workspace.expected_duplicates) + ", DUPLICATE_VALUE " +

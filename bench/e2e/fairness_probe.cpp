@@ -51,7 +51,7 @@ void FairnessProbe::Run() {
     }
     figures_.complete_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     figures_.state = status.state;
-    figures_.created = status.created;
+    figures_.created = status.counts.created;
     figures_.measured = true;
 }
 

@@ -20,7 +20,7 @@ LargeBatchFigures RunLargeBatch(const std::string& server_url, const std::string
     LargeBatchFigures figures;
     const Acceptance acceptance = client.SubmitFile(api_key, file);
     figures.bytes = acceptance.bytes;
-    figures.items = acceptance.status.total;
+    figures.items = acceptance.status.counts.total;
     figures.accept_seconds = acceptance.seconds;
 
     const auto cancel_start = std::chrono::steady_clock::now();
@@ -35,8 +35,8 @@ LargeBatchFigures RunLargeBatch(const std::string& server_url, const std::string
     }
     figures.cancel_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - cancel_start).count();
     figures.final_state = status.state;
-    figures.applied =
-        status.processed - (status.ignored_by_code.count("CANCELLED") ? status.ignored_by_code.at("CANCELLED") : 0);
+    figures.applied = status.counts.processed -
+                      (status.ignored_by_code.count("CANCELLED") ? status.ignored_by_code.at("CANCELLED") : 0);
     figures.measured = true;
     return figures;
 }

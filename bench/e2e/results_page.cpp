@@ -171,11 +171,12 @@ void WriteJobs(std::ostream& out, const BenchResults& results) {
         << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const JobRun& job : results.batch.run.jobs) {
         const JobStatus& s = job.final_status;
-        Row(out, {job.workspace_id, Grouped(s.total), Fixed(static_cast<double>(job.bytes) / 1e6, 1),
+        Row(out, {job.workspace_id, Grouped(s.counts.total), Fixed(static_cast<double>(job.bytes) / 1e6, 1),
                   Fixed(job.accept_seconds, 2) + " s",
                   Fixed(job.accept_seconds > 0 ? static_cast<double>(job.bytes) / 1e6 / job.accept_seconds : 0, 1),
-                  Fixed(job.completed_at, 1) + " s", Grouped(s.ok), Grouped(s.ignored), Grouped(s.created),
-                  Grouped(s.updated), Grouped(s.unchanged), Grouped(s.with_remarks)});
+                  Fixed(job.completed_at, 1) + " s", Grouped(s.counts.ok), Grouped(s.counts.ignored),
+                  Grouped(s.counts.created), Grouped(s.counts.updated), Grouped(s.counts.unchanged),
+                  Grouped(s.counts.with_remarks)});
     }
     if (results.fairness.measured) {
         out << "\nThe fairness job was submitted " << Fixed(results.fairness.submitted_at, 1)
