@@ -267,16 +267,9 @@ void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, cons
 }
 
 std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
-                                    std::span<const CommitItem> items, CommitExtras extras) {
-    CommitTimings local;
-    CommitTimings& took = extras.timings ? *extras.timings : local;
-    Stopwatch stopwatch;
-    LoadedContacts loaded = extras.preloaded ? std::move(*extras.preloaded) : LoadTouched(txn, request, items);
-    took.load_us = stopwatch.Lap();
-    FoldedRun run = FoldItems(request, std::move(loaded), items);
-    took.fold_us = stopwatch.Lap();
-    WriteFolded(txn, request, run, &took);
-    if (extras.changed) *extras.changed = *run.changed;
+                                    std::span<const CommitItem> items) {
+    FoldedRun run = FoldItems(request, LoadTouched(txn, request, items), items);
+    WriteFolded(txn, request, run);
     return std::move(run.results);
 }
 

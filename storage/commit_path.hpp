@@ -110,20 +110,10 @@ FoldedRun FoldItems(const CommitRequest& request, LoadedContacts loaded, std::sp
 void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, const FoldedRun& run,
                  CommitTimings* timings = nullptr);
 
-//! The optional parts of a commit.
-struct CommitExtras {
-    //! Step 1 done ahead (and brought up to date); consumed. Null: step 1 runs inside `txn`.
-    LoadedContacts* preloaded = nullptr;
-    //! Receives the contacts the run created or changed, as written.
-    ChangedContacts* changed = nullptr;
-    //! Receives where the time went.
-    CommitTimings* timings = nullptr;
-};
-
-//! Applies `items` inside `txn` (READ COMMITTED). Throws only infrastructure errors, and
-//! pqxx::serialization_failure when a concurrent writer claimed a value or changed a contact after step 1
-//! (retry the run, with step 1 redone).
+//! Applies `items` inside `txn` (READ COMMITTED): steps 1 to 4 in one go. Throws only infrastructure
+//! errors, and pqxx::serialization_failure when a concurrent writer claimed a value or changed a contact
+//! after step 1 (retry the run, with step 1 redone).
 std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
-                                    std::span<const CommitItem> items, CommitExtras extras = {});
+                                    std::span<const CommitItem> items);
 
 }  // namespace contactd::storage
