@@ -204,6 +204,16 @@ class PickySink : public RequestBodySink {
     HttpResponse Finish() override { return EmptyResponse(204); }
 };
 
+//! Throws as soon as it sees a '!' (a sink that fails, as a database error would make it).
+class FragileSink : public RequestBodySink {
+  public:
+    std::optional<HttpResponse> Feed(std::string_view bytes) override {
+        if (bytes.find('!') != std::string_view::npos) throw std::runtime_error("boom");
+        return std::nullopt;
+    }
+    HttpResponse Finish() override { return EmptyResponse(204); }
+};
+
 class HttpServerTest : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -243,6 +253,9 @@ class HttpServerTest : public ::testing::Test {
         router.AddStreaming(
             HttpMethod::kPost, "/picky", [](HttpRequest&) -> SinkOrResponse { return std::make_unique<PickySink>(); },
             kStreamLimit);
+        router.AddStreaming(
+            HttpMethod::kPost, "/fragile",
+            [](HttpRequest&) -> SinkOrResponse { return std::make_unique<FragileSink>(); }, kStreamLimit);
 
         HttpServerConfig config;
         config.address = "127.0.0.1";
@@ -559,6 +572,21 @@ TEST_F(HttpServerTest, SinkCanEndTheRequestEarly) {
     EXPECT_EQ(reply->status, 422);
     EXPECT_NE(reply->body.find("BANG"), std::string::npos);
     EXPECT_TRUE(client.ClosedWithin(3s));
+}
+
+// The sink fails while the next piece is being read: the request gets 500 (the cause stays in the log), the
+// rest of the body is not read, and the server goes on serving.
+TEST_F(HttpServerTest, ASinkThatThrowsMidBodyIs500AndTheServerLives) {
+    Client client(port());
+    ASSERT_TRUE(client.Send(Post("/fragile", std::string(5 * kStreamPiece, 'a') + "!" + std::string(100000, 'b'))));
+    const auto reply = client.Read();
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->status, 500);
+    EXPECT_EQ(reply->body.find("boom"), std::string::npos);
+    EXPECT_TRUE(client.ClosedWithin(3s));
+    Client another(port());
+    ASSERT_TRUE(another.Send(Get("/hello")));
+    EXPECT_EQ(MustRead(another).status, 200);
 }
 
 TEST_F(HttpServerTest, ExpectContinueGetsA100BeforeTheBody) {
