@@ -284,6 +284,11 @@ std::vector<UniqueClaim> UniqueClaimsOf(const Contact& contact, IdentifierField 
     return claims;
 }
 
+bool SameUniqueValues(const Contact& a, const Contact& b) {
+    return a.emails == b.emails && a.phones == b.phones && a.whatsapp == b.whatsapp &&
+           a.external_reference_id == b.external_reference_id;
+}
+
 std::string_view UniqueKindField(UniqueKind kind) {
     switch (kind) {
         case UniqueKind::kEmail:

@@ -71,6 +71,10 @@ struct UniqueClaim {
 //! WhatsApp and external reference id.
 std::vector<UniqueClaim> UniqueClaimsOf(const Contact& contact, IdentifierField identifier_field);
 
+//! Whether two states of a contact hold the same unique values: the fields claims come from are equal. Much
+//! cheaper than comparing their UniqueClaimsOf, and most updates leave these fields alone.
+bool SameUniqueValues(const Contact& a, const Contact& b);
+
 //! The field name a unique kind is reported under ("emails", "phones", "whatsapp", ...).
 std::string_view UniqueKindField(UniqueKind kind);
 

@@ -23,8 +23,8 @@ using engine::Contact;
 using engine::UniqueClaim;
 using engine::UniqueKind;
 
-// Step 1: contacts addressed by id or alias ($2), and contacts holding any mentioned value ($3, $4). The
-// last column lists the requested ids (or aliases) that resolved to the contact. No row lock: the update in
+// Step 1: contacts addressed by id or alias ($2), and contacts holding any mentioned value ($3, $4). After
+// the contact come its row's ctid and the requested ids (or aliases) that resolved to it. No row lock: the update in
 // step 4 checks every version it read.
 //
 // Every lookup is an index probe per value (LATERAL ... LIMIT 1, and `= ANY` on the primary key), whatever
@@ -42,7 +42,7 @@ const std::string kLoadSql =
         "           WHERE workspace_id = $1 AND kind = v.kind AND value = v.value LIMIT 1) k"
         ") SELECT ") +
     kContactSelectList +
-    ", (SELECT array_agg(r.wanted::text) FROM requested r WHERE r.contact_id = c.id) "
+    ", c.ctid::text, (SELECT array_agg(r.wanted::text) FROM requested r WHERE r.contact_id = c.id) "
     "FROM contacts c WHERE c.workspace_id = $1 AND c.id = ANY(ARRAY("
     "  SELECT contact_id FROM requested UNION SELECT contact_id FROM holders)) "
     "ORDER BY c.id";
@@ -97,6 +97,7 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     const pqxx::result rows = params.ExecFixed(txn, kLoadSql);
     for (const pqxx::row& row : rows) {
         Contact contact = ContactFromRow(row, request.settings);
+        loaded.row_of.emplace(contact.id, row[static_cast<pqxx::row::size_type>(row.size() - 2)].c_str());
         const pqxx::field wanted = row[static_cast<pqxx::row::size_type>(row.size() - 1)];
         if (!wanted.is_null()) {
             for (std::string& id : ParsePgTextArray(wanted.c_str()).value_or(std::vector<std::string>{})) {
@@ -131,6 +132,7 @@ void ApplyCommittedChanges(LoadedContacts& loaded, const ChangedContacts& commit
         const auto read = loaded.by_id.find(id);
         if (read != loaded.by_id.end()) {
             read->second = contact;
+            loaded.row_of.erase(id);  // the committed update wrote a new row version elsewhere
             continue;
         }
         const bool requested = std::binary_search(loaded.requested.begin(), loaded.requested.end(), id);
@@ -165,6 +167,10 @@ class Fold {
             return {std::move(result.outcome), std::move(result.changed_fields), std::move(result.contact)};
         }
         const Contact& next = *result.contact;
+        // Most updates leave every unique value alone: nothing to check or to move between holders.
+        if (existing && existing->identifier == next.identifier && engine::SameUniqueValues(*existing, next)) {
+            return Keep(std::move(result));
+        }
         const ClaimSet before = existing ? ClaimsOf(*existing, request_.settings.identifier_field) : ClaimSet{};
         const ClaimSet after = ClaimsOf(next, request_.settings.identifier_field);
         for (const UniqueClaim& claim : after) {
@@ -182,19 +188,24 @@ class Fold {
         }
         for (const UniqueClaim& claim : after) holders_[claim] = next.id;
         if (next.identifier) by_identifier_.emplace(*next.identifier, next.id);
-        if (request_.want_contacts) {
-            current_.insert_or_assign(next.id, next);
-            return {std::move(result.outcome), std::move(result.changed_fields), std::move(result.contact)};
-        }
-        std::string id = next.id;
-        current_.insert_or_assign(std::move(id), std::move(*result.contact));
-        return {std::move(result.outcome), std::move(result.changed_fields), std::nullopt};
+        return Keep(std::move(result));
     }
 
     //! Contacts the run created or changed, by id, as they now are.
     ChangedContacts TakeChanged() { return std::move(current_); }
 
   private:
+    // Records an applied item's contact as the run's current state of it.
+    ItemResult Keep(engine::WriteResult result) {
+        if (request_.want_contacts) {
+            current_.insert_or_assign(result.contact->id, *result.contact);
+            return {std::move(result.outcome), std::move(result.changed_fields), std::move(result.contact)};
+        }
+        std::string id = result.contact->id;
+        current_.insert_or_assign(std::move(id), std::move(*result.contact));
+        return {std::move(result.outcome), std::move(result.changed_fields), std::nullopt};
+    }
+
     const Contact* Find(const std::string& id) const {
         if (const auto it = current_.find(id); it != current_.end()) return &it->second;
         if (const auto it = loaded_.by_id.find(id); it != loaded_.by_id.end()) return &it->second;
@@ -247,8 +258,11 @@ void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, cons
     const engine::IdentifierField field = request.settings.identifier_field;
     for (const auto& [id, contact] : *run.changed) {
         const auto stored = loaded.by_id.find(id);
-        claims.Diff(stored == loaded.by_id.end() ? ClaimSet{} : ClaimsOf(stored->second, field),
-                    ClaimsOf(contact, field), id);
+        if (stored == loaded.by_id.end()) {
+            claims.Diff({}, ClaimsOf(contact, field), id);
+        } else if (!engine::SameUniqueValues(stored->second, contact)) {
+            claims.Diff(ClaimsOf(stored->second, field), ClaimsOf(contact, field), id);
+        }
     }
     claims.Apply(txn, request.settings.id);
     if (timings) timings->claims_us = stopwatch.Lap();
@@ -257,7 +271,9 @@ void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, cons
     for (const auto& [id, contact] : *run.changed) {
         const auto stored = loaded.by_id.find(id);
         if (stored != loaded.by_id.end()) {
-            writer.AddChanged(stored->second, contact);
+            const auto row = loaded.row_of.find(id);
+            writer.AddChanged(stored->second, contact,
+                              row == loaded.row_of.end() ? std::nullopt : std::optional<std::string>(row->second));
         } else {
             writer.AddNew(contact);
         }

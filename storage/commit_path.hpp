@@ -17,6 +17,9 @@
 //   4. One COPY writes the new contacts and one UPDATE the changed ones, each row only if its version is
 //      still the one read in step 1; if a concurrent writer changed one meanwhile, the run fails as a
 //      serialization failure and is retried whole (optimistic concurrency, no row lock held while folding).
+//      The UPDATE goes straight to the row version step 1 read (its ctid) instead of descending the primary
+//      key again: a row that moved since (any update moves it) is simply not found, which is the same
+//      failure as a changed version.
 // Nothing is committed here: the caller commits (with the batch result rows, for batches), so a crash
 // loses or duplicates nothing.
 
@@ -78,6 +81,9 @@ using ChangedContacts = std::map<std::string, engine::Contact>;
 struct LoadedContacts {
     std::unordered_map<std::string, std::string> id_of_requested;  // canonical id or alias → contact id
     std::unordered_map<std::string, engine::Contact> by_id;
+    //! Where each contact's row version was read (its ctid, as text): step 4 updates that row without an
+    //! index descent. Missing for contacts taken from a committed run, whose rows have moved since.
+    std::unordered_map<std::string, std::string> row_of;
     // What the read looked for: the ids and aliases the items name (sorted) and the unique values they
     // mention. A contact is read when it holds one of those values or has one of those ids.
     std::vector<std::string> requested;

@@ -16,8 +16,8 @@
 namespace contactd::storage {
 
 const char* const kContactSelectList =
-    "c.id::text, c.version, (extract(epoch from c.created_at) * 1000)::int8, "
-    "(extract(epoch from c.updated_at) * 1000)::int8, c.identifier, c.first_name, c.last_name, "
+    "c.id::text, c.version, (date_part('epoch', c.created_at) * 1000)::int8, "
+    "(date_part('epoch', c.updated_at) * 1000)::int8, c.identifier, c.first_name, c.last_name, "
     "c.second_last_name, c.company_name, c.title, c.emails, c.phones, c.whatsapp, c.tags, c.locations, c.status, "
     "c.priority, c.source, c.country_code, c.language, c.whatsapp_transactional_opt_in, "
     "c.email_transactional_opt_in, c.whatsapp_marketing_opt_in, c.email_marketing_opt_in, "
@@ -225,43 +225,74 @@ std::optional<std::string> BoolText(const std::optional<bool>& value) {
     return std::string(*value ? "t" : "f");
 }
 
-//! The stored text of every column of a contact, in kContactColumns order after workspace_id (so column i
-//! is element i - 1).
-std::vector<std::optional<std::string>> ColumnTexts(const engine::Contact& c) {
-    return {c.id,
-            std::to_string(c.version),
-            engine::FormatTimestamp(c.created_at),
-            engine::FormatTimestamp(c.updated_at),
-            c.identifier,
-            c.first_name,
-            c.last_name,
-            c.second_last_name,
-            c.company_name,
-            c.title,
-            PgTextArray(c.emails),
-            PgTextArray(c.phones),
-            c.whatsapp,
-            PgTextArray(c.tags),
-            PgTextArray(c.locations),
-            c.status,
-            c.priority ? std::optional<std::string>(std::to_string(*c.priority)) : std::nullopt,
-            c.source,
-            c.country_code,
-            c.language,
-            BoolText(c.whatsapp_transactional_opt_in),
-            BoolText(c.email_transactional_opt_in),
-            BoolText(c.whatsapp_marketing_opt_in),
-            BoolText(c.email_marketing_opt_in),
-            c.external_reference_id,
-            c.external_reference_url,
-            CustomFieldsToJson(c.custom_fields)};
+//! The stored text of column `column` (a position in kContactColumns after workspace_id) of a contact. One
+//! column at a time, so an update builds only the columns it sends.
+std::optional<std::string> ColumnText(const engine::Contact& c, int column) {
+    switch (column) {
+        case kIdColumn:
+            return c.id;
+        case kVersionColumn:
+            return std::to_string(c.version);
+        case kCreatedAtColumn:
+            return engine::FormatTimestamp(c.created_at);
+        case kUpdatedAtColumn:
+            return engine::FormatTimestamp(c.updated_at);
+        case 5:
+            return c.identifier;
+        case 6:
+            return c.first_name;
+        case 7:
+            return c.last_name;
+        case 8:
+            return c.second_last_name;
+        case 9:
+            return c.company_name;
+        case 10:
+            return c.title;
+        case 11:
+            return PgTextArray(c.emails);
+        case 12:
+            return PgTextArray(c.phones);
+        case 13:
+            return c.whatsapp;
+        case 14:
+            return PgTextArray(c.tags);
+        case 15:
+            return PgTextArray(c.locations);
+        case 16:
+            return c.status;
+        case 17:
+            return c.priority ? std::optional<std::string>(std::to_string(*c.priority)) : std::nullopt;
+        case 18:
+            return c.source;
+        case 19:
+            return c.country_code;
+        case 20:
+            return c.language;
+        case 21:
+            return BoolText(c.whatsapp_transactional_opt_in);
+        case 22:
+            return BoolText(c.email_transactional_opt_in);
+        case 23:
+            return BoolText(c.whatsapp_marketing_opt_in);
+        case 24:
+            return BoolText(c.email_marketing_opt_in);
+        case 25:
+            return c.external_reference_id;
+        case 26:
+            return c.external_reference_url;
+        case kCustomFieldsColumn:
+            return CustomFieldsToJson(c.custom_fields);
+        default:
+            return std::nullopt;
+    }
 }
 
 }  // namespace
 
-void ContactWriter::AddChanged(const engine::Contact& before, const engine::Contact& after) {
-    changed_.push_back(&after);
-    read_versions_.push_back(before.version);
+void ContactWriter::AddChanged(const engine::Contact& before, const engine::Contact& after,
+                               std::optional<std::string> row) {
+    changed_.push_back({&after, before.version, std::move(row)});
     changed_columns_ |= DifferingColumns(before, after);
 }
 
@@ -270,26 +301,37 @@ void ContactWriter::Execute(pqxx::transaction_base& txn) const {
         CopyWriter copy(txn, "contacts", kContactColumns);
         for (const engine::Contact* contact : new_) {
             copy.Field(workspace_id_);
-            for (std::optional<std::string>& text : ColumnTexts(*contact)) copy.Field(std::move(text));
+            for (int column = kIdColumn; column <= kCustomFieldsColumn; ++column) {
+                copy.Field(ColumnText(*contact, column));
+            }
             copy.EndRow();
         }
         copy.Complete();
     }
-    if (changed_.empty()) return;
+    std::vector<const Changed*> by_row;
+    std::vector<const Changed*> by_id;
+    for (const Changed& changed : changed_) (changed.row ? by_row : by_id).push_back(&changed);
+    if (!by_row.empty()) Update(txn, by_row, /*by_row=*/true);
+    if (!by_id.empty()) Update(txn, by_id, /*by_row=*/false);
+}
+
+void ContactWriter::Update(pqxx::transaction_base& txn, const std::vector<const Changed*>& rows, bool by_row) const {
     // UPDATE contacts c SET col = u.col, ... FROM unnest($2::uuid[], $3::<type>[], ...) AS u(id, col, ...)
-    // WHERE c.workspace_id = $1 AND c.id = ANY($2) AND c.id = u.id — only the columns some contact changed
-    // travel and are parsed. Only plain columns of the unnest appear in SET (SPEC §8 rule 5); `c.id =
-    // ANY($2)` makes the rows to change an index lookup whatever the statistics say.
+    // WHERE c.workspace_id = $1 AND c.id = u.id AND c.version = u.read_version, and the rows are found by
+    // `c.ctid = ANY(...)` (a heap fetch each) when their ctids are known, else by `c.id = ANY($2)` (an index
+    // lookup each, whatever the statistics say). Only the columns some contact changed travel and are
+    // parsed, and only plain columns of the unnest appear in SET (SPEC §8 rule 5).
     std::vector<int> columns = {kIdColumn};
     for (int column = kVersionColumn; column <= kCustomFieldsColumn; ++column) {
         if ((changed_columns_ >> column) & 1u) columns.push_back(column);
     }
     std::vector<PgArrayBuilder> arrays(columns.size());
     PgArrayBuilder read_versions;
-    for (const std::int64_t version : read_versions_) read_versions.Add(std::to_string(version));
-    for (const engine::Contact* contact : changed_) {
-        std::vector<std::optional<std::string>> texts = ColumnTexts(*contact);
-        for (std::size_t i = 0; i < columns.size(); ++i) arrays[i].Add(texts[static_cast<std::size_t>(columns[i] - 1)]);
+    PgArrayBuilder row_ids;
+    for (const Changed* changed : rows) {
+        for (std::size_t i = 0; i < columns.size(); ++i) arrays[i].Add(ColumnText(*changed->contact, columns[i]));
+        read_versions.Add(std::to_string(changed->read_version));
+        if (by_row) row_ids.Add(*changed->row);
     }
     std::string set;
     std::string unnest;
@@ -312,12 +354,18 @@ void ContactWriter::Execute(pqxx::transaction_base& txn) const {
     }
     const std::string read_version = params.NextPlaceholder();
     params.Add(read_versions.Finish());
-    const pqxx::result updated =
-        params.Exec(txn, "UPDATE contacts c SET " + set + " FROM unnest(" + unnest + ", " + read_version +
-                             "::int8[]) AS u(" + names +
-                             ", u_read_version) WHERE c.workspace_id = $1 AND c.id = "
-                             "ANY($2::uuid[]) AND c.id = u.u_id AND c.version = u.u_read_version");
-    if (updated.affected_rows() != changed_.size()) {
+    std::string sql = "UPDATE contacts c SET " + set + " FROM unnest(" + unnest + ", " + read_version + "::int8[]";
+    if (by_row) {
+        const std::string row = params.NextPlaceholder();
+        params.Add(row_ids.Finish());
+        sql += ", " + row + "::tid[]) AS u(" + names +
+               ", u_read_version, u_row) WHERE c.workspace_id = $1 AND c.ctid = ANY(" + row +
+               "::tid[]) AND c.ctid = u.u_row";
+    } else {
+        sql += ") AS u(" + names + ", u_read_version) WHERE c.workspace_id = $1 AND c.id = ANY($2::uuid[])";
+    }
+    sql += " AND c.id = u.u_id AND c.version = u.u_read_version";
+    if (params.Exec(txn, sql).affected_rows() != rows.size()) {
         throw pqxx::serialization_failure("a contact changed after it was read; retrying the run");
     }
 }

@@ -6,6 +6,7 @@
 #include <pqxx/transaction_base>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,10 @@ class ContactWriter {
     explicit ContactWriter(std::string workspace_id) : workspace_id_(std::move(workspace_id)) {}
 
     void AddNew(const engine::Contact& contact) { new_.push_back(&contact); }
-    //! `before` is the contact as stored; `after` what it becomes.
-    void AddChanged(const engine::Contact& before, const engine::Contact& after);
+    //! `before` is the contact as stored; `after` what it becomes. `row` is the ctid `before` was read at,
+    //! when known: the row is then updated there without a primary-key lookup.
+    void AddChanged(const engine::Contact& before, const engine::Contact& after,
+                    std::optional<std::string> row = std::nullopt);
     //! Runs the COPY and the UPDATE (each only when it has rows). Throws pqxx::serialization_failure when a
     //! changed contact is no longer at the version read (a concurrent writer got there first).
     void Execute(pqxx::transaction_base& txn) const;
@@ -45,8 +48,15 @@ class ContactWriter {
   private:
     std::string workspace_id_;
     std::vector<const engine::Contact*> new_;
-    std::vector<const engine::Contact*> changed_;
-    std::vector<std::int64_t> read_versions_;
+    //! A contact to update, with the version and (when known) the ctid it was read at.
+    struct Changed {
+        const engine::Contact* contact;
+        std::int64_t read_version;
+        std::optional<std::string> row;
+    };
+    void Update(pqxx::transaction_base& txn, const std::vector<const Changed*>& rows, bool by_row) const;
+
+    std::vector<Changed> changed_;
     std::uint32_t changed_columns_ = 0;  // bit i: column i of the stored row differs for some contact
 };
 

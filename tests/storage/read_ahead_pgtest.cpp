@@ -117,6 +117,51 @@ TEST_F(ReadAheadTest, AStaleReadIsCaughtByTheVersionCheck) {
     EXPECT_THROW(CommitRun(second, &stale), pqxx::serialization_failure);
 }
 
+// Step 4 finds a changed row by the ctid step 1 read it at. A ctid that no longer holds that contact (its row
+// moved, and another contact's row may stand there now) is never applied to whatever is there: the run fails
+// as a serialization failure, to be read afresh.
+TEST_F(ReadAheadTest, ARowFoundAtAnotherPlaceIsCaughtNotWrittenOver) {
+    const auto ann = CommitOne(R"({"phone": "+16502530000", "title": "Ann"})");
+    const auto bob = CommitOne(R"({"phone": "+16502530001", "title": "Bob"})");
+    ASSERT_TRUE(ann.outcome.ok() && bob.outcome.ok());
+    const auto update_ann = Run({R"({"phone": "+16502530000", "title": "renamed"})"});
+
+    storage::LoadedContacts read = ReadAhead(update_ann);
+    ASSERT_EQ(read.row_of.count(ann.contact->id), 1u) << "the read says where Ann's row is";
+    const storage::LoadedContacts where_bob_is = ReadAhead(Run({R"({"phone": "+16502530001"})"}));
+    read.row_of[ann.contact->id] = where_bob_is.row_of.at(bob.contact->id);
+    EXPECT_THROW(CommitRun(update_ann, &read), pqxx::serialization_failure);
+
+    storage::LoadedContacts nowhere = ReadAhead(update_ann);
+    nowhere.row_of[ann.contact->id] = "(99999,1)";
+    EXPECT_THROW(CommitRun(update_ann, &nowhere), pqxx::serialization_failure);
+
+    EXPECT_EQ(store_.Get(settings_, bob.contact->id)->title, "Bob");
+    EXPECT_EQ(store_.Get(settings_, ann.contact->id)->title, "Ann");
+    storage::LoadedContacts fresh = ReadAhead(update_ann);
+    const auto [results, changed] = CommitRun(update_ann, &fresh);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].outcome.action, Action::kUpdated);
+    EXPECT_EQ(store_.Get(settings_, ann.contact->id)->title, "renamed");
+}
+
+// A contact taken from the chunk before has a new row version, so its read location is dropped and the
+// update finds it by id.
+TEST_F(ReadAheadTest, AContactTakenFromTheChunkBeforeIsFoundById) {
+    const auto ann = CommitOne(R"({"phone": "+16502530000", "title": "old"})");
+    ASSERT_TRUE(ann.outcome.ok());
+    const auto first = Run({R"({"phone": "+16502530000", "title": "first"})"});
+    const auto second = Run({R"({"phone": "+16502530000", "title": "second"})"});
+    storage::LoadedContacts ahead = ReadAhead(second);
+    ASSERT_EQ(ahead.row_of.count(ann.contact->id), 1u);
+    const auto [first_results, first_changed] = CommitRun(first);
+    storage::ApplyCommittedChanges(ahead, first_changed);
+    EXPECT_EQ(ahead.row_of.count(ann.contact->id), 0u) << "Ann's row moved when the first chunk updated her";
+    const auto [results, changed] = CommitRun(second, &ahead);
+    EXPECT_EQ(results[0].outcome.action, Action::kUpdated);
+    EXPECT_EQ(store_.Get(settings_, ann.contact->id)->version, 3);
+}
+
 storage::ChunkToPrepare ChunkOf(const std::string& job_id, std::int32_t chunk_no,
                                 const std::vector<std::string>& items) {
     storage::ChunkEncoder encoder;
