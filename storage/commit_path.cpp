@@ -44,8 +44,7 @@ const std::string kLoadSql =
     kContactSelectList +
     ", c.ctid::text, (SELECT array_agg(r.wanted::text) FROM requested r WHERE r.contact_id = c.id) "
     "FROM contacts c WHERE c.workspace_id = $1 AND c.id = ANY(ARRAY("
-    "  SELECT contact_id FROM requested UNION SELECT contact_id FROM holders)) "
-    "ORDER BY c.id";
+    "  SELECT contact_id FROM requested UNION SELECT contact_id FROM holders))";  // unordered: rows go to a map
 
 // Every unique value the items could claim: what step 1 must find the holders of.
 void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField field, std::vector<UniqueClaim>& out) {
