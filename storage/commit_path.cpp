@@ -24,8 +24,8 @@ using engine::UniqueClaim;
 using engine::UniqueKind;
 
 // Step 1: contacts addressed by id or alias ($2), and contacts holding any mentioned value ($3, $4). After
-// the contact come its row's ctid and the requested ids (or aliases) that resolved to it. No row lock: the update in
-// step 4 checks every version it read.
+// the contact come its row's ctid and the requested ids (or aliases) that resolved to it. No row lock: the
+// update in step 4 checks every version it read.
 //
 // Every lookup is an index probe per value (LATERAL ... LIMIT 1, and `= ANY` on the primary key), whatever
 // the planner's statistics say: during a bulk load they lag far behind, and a hash join over the whole
