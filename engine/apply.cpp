@@ -225,13 +225,14 @@ WriteResult ApplyWrite(const ContactWrite& write, const Contact* existing, const
     }
     if (options.reject_invalid_fields && !remarks.empty()) return ignored(Code::kInvalidFields);
 
-    Contact before;
-    if (existing != nullptr) {
-        before = *existing;
-    } else {
-        before.id = context.new_contact_id;
-        before.workspace_id = context.settings.id;
+    // What the item starts from: the stored contact, or an empty one with its new id. The applier works on a
+    // copy of it, the only copy an update makes.
+    Contact fresh;
+    if (existing == nullptr) {
+        fresh.id = context.new_contact_id;
+        fresh.workspace_id = context.settings.id;
     }
+    const Contact& before = existing != nullptr ? *existing : fresh;
     WriteApplier applier(write, context);
     Contact next = applier.Apply(before);
     for (Remark& remark : applier.remarks()) remarks.push_back(std::move(remark));
@@ -273,14 +274,9 @@ WriteResult ApplyWrite(const ContactWrite& write, const Contact* existing, const
 std::vector<UniqueClaim> UniqueClaimsOf(const Contact& contact, IdentifierField identifier_field) {
     std::vector<UniqueClaim> claims;
     claims.reserve(contact.emails.size() + contact.phones.size() + 2);
-    for (const std::string& email : contact.emails) claims.push_back({UniqueKind::kEmail, email});
-    if (identifier_field == IdentifierField::kPhone) {
-        for (const std::string& phone : contact.phones) claims.push_back({UniqueKind::kPhone, phone});
-    }
-    if (contact.whatsapp) claims.push_back({UniqueKind::kWhatsapp, *contact.whatsapp});
-    if (contact.external_reference_id) {
-        claims.push_back({UniqueKind::kExternalReferenceId, *contact.external_reference_id});
-    }
+    ForEachUniqueValue(contact, identifier_field, [&](UniqueKind kind, const std::string& value) {
+        claims.push_back({kind, value});
+    });
     return claims;
 }
 

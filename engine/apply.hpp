@@ -67,8 +67,19 @@ struct UniqueClaim {
     friend auto operator<=>(const UniqueClaim&, const UniqueClaim&) = default;
 };
 
-//! Every unique value of `contact`: its e-mails, its phones (only when the workspace identifies by phone),
-//! WhatsApp and external reference id.
+//! Calls `visit(kind, value)` for every unique value of `contact`: its e-mails, its phones (only when the
+//! workspace identifies by phone), WhatsApp and external reference id. The values are the contact's own.
+template <typename Visit>
+void ForEachUniqueValue(const Contact& contact, IdentifierField identifier_field, Visit&& visit) {
+    for (const std::string& email : contact.emails) visit(UniqueKind::kEmail, email);
+    if (identifier_field == IdentifierField::kPhone) {
+        for (const std::string& phone : contact.phones) visit(UniqueKind::kPhone, phone);
+    }
+    if (contact.whatsapp) visit(UniqueKind::kWhatsapp, *contact.whatsapp);
+    if (contact.external_reference_id) visit(UniqueKind::kExternalReferenceId, *contact.external_reference_id);
+}
+
+//! The values ForEachUniqueValue visits, as claims.
 std::vector<UniqueClaim> UniqueClaimsOf(const Contact& contact, IdentifierField identifier_field);
 
 //! Whether two states of a contact hold the same unique values: the fields claims come from are equal. Much

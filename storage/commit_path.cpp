@@ -3,6 +3,7 @@
 #include "storage/commit_path.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -147,12 +148,16 @@ namespace {
 //! Step 2: the items folded in order over the loaded contacts, with the unique values held at each step.
 class Fold {
   public:
+    // The loaded contacts are indexed by view: they stay put, unchanged, for as long as the fold runs.
     Fold(const CommitRequest& request, const LoadedContacts& loaded) : request_(request), loaded_(loaded) {
         const engine::IdentifierField field = request.settings.identifier_field;
         holders_.reserve(loaded.by_id.size() * 4);
         for (const auto& [id, contact] : loaded.by_id) {
-            for (UniqueClaim& claim : engine::UniqueClaimsOf(contact, field)) holders_[std::move(claim)] = id;
-            if (contact.identifier) by_identifier_.emplace(*contact.identifier, id);
+            const std::string_view holder = id;
+            engine::ForEachUniqueValue(contact, field, [&](UniqueKind kind, const std::string& value) {
+                holders_[ValueKey{kind, value}] = holder;
+            });
+            if (contact.identifier) by_identifier_.emplace(*contact.identifier, holder);
         }
     }
 
@@ -174,19 +179,24 @@ class Fold {
         const ClaimSet after = ClaimsOf(next, request_.settings.identifier_field);
         for (const UniqueClaim& claim : after) {
             if (before.count(claim) != 0) continue;
-            const auto holder = holders_.find(claim);
+            const auto holder = holders_.find(ValueKey{claim.kind, claim.value});
             if (holder != holders_.end() && holder->second != next.id) {
-                return {engine::DuplicateValueOutcome(claim, holder->second, existing ? existing->id : std::string(),
-                                                      result.outcome.remarks),
+                return {engine::DuplicateValueOutcome(claim, std::string(holder->second),
+                                                      existing ? existing->id : std::string(), result.outcome.remarks),
                         {},
                         std::nullopt};
             }
         }
         for (const UniqueClaim& claim : before) {
-            if (after.count(claim) == 0) holders_.erase(claim);
+            if (after.count(claim) == 0) holders_.erase(ValueKey{claim.kind, claim.value});
         }
-        for (const UniqueClaim& claim : after) holders_[claim] = next.id;
-        if (next.identifier) by_identifier_.emplace(*next.identifier, next.id);
+        const std::string_view holder = Pin(next.id);
+        for (const UniqueClaim& claim : after) {
+            if (before.count(claim) == 0) holders_[ValueKey{claim.kind, Pin(claim.value)}] = holder;
+        }
+        if (next.identifier && !by_identifier_.contains(*next.identifier)) {
+            by_identifier_.emplace(Pin(*next.identifier), holder);
+        }
         return Keep(std::move(result));
     }
 
@@ -194,6 +204,21 @@ class Fold {
     ChangedContacts TakeChanged() { return std::move(current_); }
 
   private:
+    // A unique value, by view: of a loaded contact's own strings, or of strings the fold pins.
+    struct ValueKey {
+        UniqueKind kind;
+        std::string_view value;
+        friend bool operator==(const ValueKey&, const ValueKey&) = default;
+    };
+    struct ValueKeyHash {
+        std::size_t operator()(const ValueKey& key) const noexcept {
+            return std::hash<std::string_view>()(key.value) ^ static_cast<std::size_t>(key.kind);
+        }
+    };
+
+    // A copy of `text` that stays put as long as the fold lives, for the maps' views.
+    std::string_view Pin(const std::string& text) { return pinned_.emplace_back(text); }
+
     // Records an applied item's contact as the run's current state of it.
     ItemResult Keep(engine::WriteResult result) {
         if (request_.want_contacts) {
@@ -205,7 +230,7 @@ class Fold {
         return {std::move(result.outcome), std::move(result.changed_fields), std::nullopt};
     }
 
-    const Contact* Find(const std::string& id) const {
+    const Contact* Find(std::string_view id) const {
         if (const auto it = current_.find(id); it != current_.end()) return &it->second;
         if (const auto it = loaded_.by_id.find(id); it != loaded_.by_id.end()) return &it->second;
         return nullptr;
@@ -230,9 +255,10 @@ class Fold {
 
     const CommitRequest& request_;
     const LoadedContacts& loaded_;
-    std::unordered_map<UniqueClaim, std::string, UniqueClaimHash> holders_;  // unique value → its holder now
-    std::unordered_map<std::string, std::string> by_identifier_;             // identifier value → contact
-    ChangedContacts current_;                                                // contacts changed by the run
+    std::unordered_map<ValueKey, std::string_view, ValueKeyHash> holders_;  // unique value → its holder now
+    std::unordered_map<std::string_view, std::string_view> by_identifier_;  // identifier value → contact
+    std::deque<std::string> pinned_;                                        // what the views above see
+    ChangedContacts current_;                                               // contacts changed by the run
 };
 
 }  // namespace

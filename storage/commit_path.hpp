@@ -31,6 +31,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -74,13 +75,19 @@ struct CommitTimings {
     std::int64_t write_us = 0;
 };
 
+//! Hashes strings and views alike, so that maps keyed by std::string can be searched with a view.
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>()(text); }
+};
+
 //! Contacts by id, as a run left them.
-using ChangedContacts = std::map<std::string, engine::Contact>;
+using ChangedContacts = std::map<std::string, engine::Contact, std::less<>>;
 
 //! Step 1's answer: the contacts a run touches, as the database held them when read.
 struct LoadedContacts {
     std::unordered_map<std::string, std::string> id_of_requested;  // canonical id or alias → contact id
-    std::unordered_map<std::string, engine::Contact> by_id;
+    std::unordered_map<std::string, engine::Contact, StringHash, std::equal_to<>> by_id;
     //! Where each contact's row version was read (its ctid, as text): step 4 updates that row without an
     //! index descent. Missing for contacts taken from a committed run, whose rows have moved since.
     std::unordered_map<std::string, std::string> row_of;
