@@ -44,13 +44,14 @@ struct JobWorkers::Impl {
           parser(std::move(parser_in)),
           log(config.logger ? *config.logger : Logger::Default()),
           // Per worker: its chunk transaction, its prefetcher's read-ahead, a dry run's results; then the
-          // workers' shared look for work and the statistics refresher.
-          pool(config.database_url, config.workers * 3 + 2),
+          // workers' shared look for work, the statistics refresher and the claim filters' loader.
+          pool(config.database_url, config.workers * 3 + 3),
           workspaces(pool),
           statistics(pool, engine::StatisticsPolicy(),
                      [this](const std::string& message) {
                          log.Warn("statistics refresh failed", {{"error", message}});
                      }),
+          claim_filters(pool),
           scheduler(kStepItems) {
         if (config.metrics) {
             chunks_applied = &config.metrics->GetCounter("contactd_batch_chunks_applied_total", "Chunks applied");
@@ -99,6 +100,7 @@ struct JobWorkers::Impl {
     storage::ConnectionPool pool;
     storage::WorkspaceStore workspaces;
     storage::StatisticsRefresher statistics;  // ANALYZE as workspaces grow (engine/statistics_policy.hpp)
+    storage::ClaimFilters claim_filters;      // the values each workspace's claims hold, as far as seen
     boost::asio::io_context io;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard;
     std::vector<std::thread> threads;
@@ -201,11 +203,12 @@ class JobWorkers::Impl::Worker {
             impl_.WithScheduler([&](engine::FairScheduler& s) { return s.TakeBudget(workspace_id, kStepItems, now); });
         if (!budget) return GiveBack(now, true);  // the budget is spent: rotate
         storage::PooledConnection connection = impl_.pool.Acquire();
-        const storage::ChunkContext context{*connection,           *lane_,      *settings_, impl_.parser, now,
-                                            impl_.config.lease_ms, &prefetcher_};
+        storage::ChunkContext context{*connection,           *lane_,      *settings_, impl_.parser, now,
+                                      impl_.config.lease_ms, &prefetcher_};
+        context.claims_seen = impl_.claim_filters.For(workspace_id);
         storage::ChunkRun run;
         try {
-            run = storage::RetryTransient([&] { return storage::ApplyNextChunk(context); }, 5);
+            run = storage::ApplyNextChunkRetrying(context, 5);
             if (run.result == storage::ChunkRun::Result::kDryRun) {
                 storage::PooledConnection results = impl_.pool.Acquire();
                 run = storage::RetryTransient([&] { return storage::RunDryRun(context, *results, run.job_id); }, 5);

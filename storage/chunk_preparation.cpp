@@ -73,14 +73,18 @@ ChunkPrefetcher::~ChunkPrefetcher() {
 }
 
 void ChunkPrefetcher::Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying,
-                            std::shared_ptr<const ChangedContacts> base, engine::Millis now) {
-    Enqueue({std::move(chunk), std::nullopt, std::move(settings), std::move(applying), std::move(base), now});
+                            std::shared_ptr<const ChangedContacts> base, engine::Millis now,
+                            std::shared_ptr<ClaimFilter> claims_seen) {
+    Enqueue({std::move(chunk), std::nullopt, std::move(settings), std::move(applying), std::move(base), now,
+             std::move(claims_seen)});
 }
 
 void ChunkPrefetcher::StartNext(NextChunk where, engine::WorkspaceSettings settings,
-                                std::shared_ptr<const ChangedContacts> base, engine::Millis now) {
+                                std::shared_ptr<const ChangedContacts> base, engine::Millis now,
+                                std::shared_ptr<ClaimFilter> claims_seen) {
     ChunkKey after = where.after;
-    Enqueue({std::nullopt, std::move(where), std::move(settings), std::move(after), std::move(base), now});
+    Enqueue({std::nullopt, std::move(where), std::move(settings), std::move(after), std::move(base), now,
+             std::move(claims_seen)});
 }
 
 void ChunkPrefetcher::Enqueue(Task task) {
@@ -161,7 +165,10 @@ std::optional<PreparedChunk> ChunkPrefetcher::Prepare(Task& task) {
     if (!task.chunk) return std::nullopt;
     PreparedChunk prepared = PrepareChunk(*task.chunk, task.settings, parse_);
     if (!txn || prepared.corrupt || !task.base) return prepared;
-    const CommitRequest request{task.settings, task.chunk->options, task.now, /*want_contacts=*/false};
+    // A fold ahead is only ever a first attempt: a chunk that fails is folded anew by the worker.
+    const CommitRequest request{
+        task.settings,           task.chunk->options,    task.now,
+        /*want_contacts=*/false, task.claims_seen.get(), /*skip_unseen=*/task.claims_seen != nullptr};
     LoadedContacts loaded;
     try {
         loaded = LoadTouched(*txn, request, prepared.items);

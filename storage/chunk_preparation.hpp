@@ -83,13 +83,14 @@ class ChunkPrefetcher {
     ChunkPrefetcher& operator=(const ChunkPrefetcher&) = delete;
 
     //! Starts preparing `chunk`, the lane's next after `applying` (the chunk being applied now), folding it
-    //! on top of `applying`'s changes (`base`) with the time `now`. Waits for the chunk in preparation, if
-    //! any; an uncollected one is dropped.
+    //! on top of `applying`'s changes (`base`) with the time `now`; the read skips values `claims_seen` has
+    //! never seen, when given. Waits for the chunk in preparation, if any; an uncollected one is dropped.
     void Start(ChunkToPrepare chunk, engine::WorkspaceSettings settings, ChunkKey applying,
-               std::shared_ptr<const ChangedContacts> base, engine::Millis now);
+               std::shared_ptr<const ChangedContacts> base, engine::Millis now,
+               std::shared_ptr<ClaimFilter> claims_seen = nullptr);
     //! Finds the lane's next chunk (needs the pool) and starts preparing it, as Start does.
     void StartNext(NextChunk where, engine::WorkspaceSettings settings, std::shared_ptr<const ChangedContacts> base,
-                   engine::Millis now);
+                   engine::Millis now, std::shared_ptr<ClaimFilter> claims_seen = nullptr);
     //! Reports that `chunk` committed with the changes it was given as base: the fold of the chunk after it
     //! may be used.
     void Committed(ChunkKey chunk);
@@ -106,6 +107,7 @@ class ChunkPrefetcher {
         ChunkKey after;
         std::shared_ptr<const ChangedContacts> base;  // what `after` writes
         engine::Millis now = 0;
+        std::shared_ptr<ClaimFilter> claims_seen;
     };
     void Run();
     void Enqueue(Task task);

@@ -75,7 +75,13 @@ PreparedChunk Prepared(pqxx::transaction_base& txn, const ChunkContext& context,
 }
 
 CommitRequest RequestFor(const ChunkContext& context, const SelectedChunk& chunk) {
-    return {context.settings, chunk.options, context.now, /*want_contacts=*/false};
+    // A dry run writes nothing that stays, so it looks every value up rather than count on the claim INSERT.
+    return {context.settings,
+            chunk.options,
+            context.now,
+            /*want_contacts=*/false,
+            context.claims_seen.get(),
+            context.skip_unseen && !chunk.dry_run};
 }
 
 // Steps 1 and 2 of the commit path for prepared items: done ahead by the prefetcher, or done here.
@@ -215,7 +221,7 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         // The next chunk is read and folded on top of this one while this one is written.
         if (context.prefetcher) {
             context.prefetcher->StartNext({workspace_id, chunk.job_seq, {chunk.job_id, chunk.chunk_no}},
-                                          context.settings, run_ahead.changed, context.now);
+                                          context.settings, run_ahead.changed, context.now, context.claims_seen);
         }
         WriteFolded(txn, RequestFor(context, chunk), run_ahead, &timings.commit);
         stopwatch.Lap();
@@ -240,6 +246,17 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         if (job_id.empty() || kind == DbErrorKind::kRetryable || kind == DbErrorKind::kInDoubt) throw;
         throw JobFailure(job_id, error.what());
     }
+}
+
+ChunkRun ApplyNextChunkRetrying(ChunkContext context, int attempts) {
+    int attempt = 0;
+    return RetryTransient(
+        [&] {
+            ++attempt;
+            context.skip_unseen = attempt == 1 && context.claims_seen != nullptr;
+            return ApplyNextChunk(context);
+        },
+        attempts);
 }
 
 ChunkRun RunDryRun(const ChunkContext& context, pqxx::connection& results_connection, const std::string& job_id) {

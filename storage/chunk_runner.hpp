@@ -67,11 +67,20 @@ struct ChunkContext {
     engine::Millis lease_ms = 30000;
     //! When given, the next chunk is prepared on its thread while this one is applied.
     ChunkPrefetcher* prefetcher = nullptr;
+    //! What the workspace's claims are known to hold (CommitRequest::claims_seen), and whether the read may
+    //! skip the values it has never seen (ApplyNextChunkRetrying decides; never in a dry run).
+    std::shared_ptr<ClaimFilter> claims_seen = nullptr;
+    bool skip_unseen = false;
 };
 
 //! Applies the workspace's next pending chunk in one transaction. Throws the database's transient errors
 //! (retry the step) and JobFailure.
 ChunkRun ApplyNextChunk(const ChunkContext& context);
+
+//! ApplyNextChunk, retried up to `attempts` times on the database's transient errors. Only the first attempt
+//! skips the values the claim filter has never seen (sets `skip_unseen`): a retry may be retrying the
+//! filter's own miss, so it looks every value up.
+ChunkRun ApplyNextChunkRetrying(ChunkContext context, int attempts);
 
 //! Runs a dry-run job (SPEC §9): every chunk in order inside one transaction that is rolled back, so the
 //! results are exactly those of a real run at this moment; results are written and committed through

@@ -47,6 +47,19 @@ const std::string kLoadSql =
     "FROM contacts c WHERE c.workspace_id = $1 AND c.id = ANY(ARRAY("
     "  SELECT contact_id FROM requested UNION SELECT contact_id FROM holders))";  // unordered: rows go to a map
 
+// The kind of claim the workspace's identifier values are.
+UniqueKind IdentifierKind(engine::IdentifierField field) {
+    switch (field) {
+        case engine::IdentifierField::kPhone:
+            return UniqueKind::kPhone;
+        case engine::IdentifierField::kEmail:
+            return UniqueKind::kEmail;
+        case engine::IdentifierField::kExternalReferenceId:
+            return UniqueKind::kExternalReferenceId;
+    }
+    return UniqueKind::kPhone;
+}
+
 // Every unique value the items could claim: what step 1 must find the holders of.
 void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField field, std::vector<UniqueClaim>& out) {
     const auto add_list = [&](UniqueKind kind, const std::optional<engine::ListChange>& change) {
@@ -73,25 +86,42 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     const engine::IdentifierField field = request.settings.identifier_field;
     LoadedContacts loaded;
     std::vector<UniqueClaim> mentioned_values;
+    std::vector<UniqueClaim> selector_values;
     for (const CommitItem& item : items) {
         if (!item.write) continue;
         if (request.options.mode != engine::WriteMode::kCreate && item.write->id) {
             if (auto id = engine::CanonicalUuid(*item.write->id)) loaded.requested.push_back(std::move(*id));
         }
         MentionedClaims(*item.write, field, mentioned_values);
+        if (request.skip_unseen) {
+            if (auto value = engine::IdentifierValueOf(*item.write, field)) {
+                selector_values.push_back({IdentifierKind(field), std::move(*value)});
+            }
+        }
     }
     std::sort(loaded.requested.begin(), loaded.requested.end());
     loaded.requested.erase(std::unique(loaded.requested.begin(), loaded.requested.end()), loaded.requested.end());
     loaded.mentioned = ClaimSet(std::move(mentioned_values));
-    if (loaded.requested.empty() && loaded.mentioned.empty()) return loaded;
-    PgArrayBuilder requested;
-    for (const std::string& id : loaded.requested) requested.Add(id);
+    // A value no one has been seen to hold is not looked up, unless an item selects its contact by it: "no
+    // contact has it" decides outcomes without a write (CONTACT_NOT_FOUND in update mode, VERSION_CONFLICT),
+    // so only a value some item claims may be left for the claim INSERT to check.
+    ClaimFilter* const seen = request.claims_seen;
+    const ClaimSet selectors(std::move(selector_values));
     PgArrayBuilder kinds;
     PgArrayBuilder values;
+    std::size_t looked_up = 0;
     for (const UniqueClaim& claim : loaded.mentioned) {
+        if (request.skip_unseen && seen != nullptr && !selectors.contains(claim.kind, claim.value) &&
+            !seen->MayHold(claim.kind, claim.value)) {
+            continue;
+        }
         kinds.Add(std::to_string(static_cast<int>(claim.kind)));
         values.Add(claim.value);
+        ++looked_up;
     }
+    if (loaded.requested.empty() && looked_up == 0) return loaded;
+    PgArrayBuilder requested;
+    for (const std::string& id : loaded.requested) requested.Add(id);
     SqlParams params;
     params.Add(request.settings.id).Add(requested.Finish()).Add(kinds.Finish()).Add(values.Finish());
     const pqxx::result rows = params.ExecFixed(txn, kLoadSql);
@@ -103,6 +133,14 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
             for (std::string& id : ParsePgTextArray(wanted.c_str()).value_or(std::vector<std::string>{})) {
                 loaded.id_of_requested.emplace(std::move(id), contact.id);
             }
+        }
+        // A read that looked every value up teaches the filter what it missed (a retry after its miss, or a
+        // read before it was loaded); a read that trusted it found only values it has already seen, or values
+        // items select by, which no item can be refused for.
+        if (seen != nullptr && !request.skip_unseen) {
+            engine::ForEachUniqueValue(contact, field, [&](UniqueKind kind, const std::string& value) {
+                if (!seen->MayHold(kind, value)) seen->Add(kind, value);
+            });
         }
         std::string id = contact.id;
         loaded.by_id.emplace(std::move(id), std::move(contact));
@@ -288,6 +326,9 @@ void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, cons
         } else if (!engine::SameUniqueValues(stored->second, contact)) {
             claims.Diff(ClaimsOf(stored->second, field), ClaimsOf(contact, field), id);
         }
+    }
+    if (request.claims_seen != nullptr) {
+        for (const UniqueClaim& claim : claims.taken()) request.claims_seen->Add(claim.kind, claim.value);
     }
     claims.Apply(txn, request.settings.id);
     if (timings) timings->claims_us = stopwatch.Lap();

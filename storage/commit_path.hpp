@@ -4,7 +4,9 @@
 //
 //   1. One statement resolves every selector (ids through aliases) and reads every contact holding a
 //      unique value the items mention. It takes no lock: batch work of a workspace is serialised by its
-//      lane, and a single-contact write racing it is caught in step 4.
+//      lane, and a single-contact write racing it is caught in step 4. Batch workers skip the values no
+//      contact can hold as far as this process has seen (storage/claim_filter.hpp): a wrong guess is a
+//      claim that step 3 cannot take, which retries the run with every value looked up.
 //   2. The engine folds the items in submission order over those contacts, in memory, with the unique
 //      values they hold: a value held by another contact makes its item DUPLICATE_VALUE, exactly as if
 //      the items had been applied one by one.
@@ -39,6 +41,7 @@
 #include "engine/contact_write.hpp"
 #include "engine/outcome.hpp"
 #include "engine/workspace_settings.hpp"
+#include "storage/claim_filter.hpp"
 #include "storage/contact_claims.hpp"
 
 namespace contactd::storage {
@@ -58,6 +61,11 @@ struct CommitRequest {
     //! Whether each OK result carries the contact after its item (single-contact responses need it;
     //! batch results do not, and skipping the copies is measurable).
     bool want_contacts = true;
+    //! The unique values this process has seen claimed in the workspace (batch workers have one): steps 1
+    //! and 3 tell it every value they read or take. With `skip_unseen`, step 1 does not look up the values
+    //! it has never seen (a retry, which may be retrying the filter's own mistake, looks every value up).
+    ClaimFilter* claims_seen = nullptr;
+    bool skip_unseen = false;
 };
 
 //! The result of one item, in the order the items were given.

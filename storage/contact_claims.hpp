@@ -43,7 +43,7 @@ struct UniqueClaimHash {
 //! A contact's claims as a set.
 ClaimSet ClaimsOf(const engine::Contact& contact, engine::IdentifierField field);
 
-//! Claims to release and to take, applied set-based: one DELETE, then one INSERT ... ON CONFLICT DO NOTHING.
+//! Claims to release and to take, applied set-based: one DELETE, then one INSERT (a COPY when there are many).
 class ClaimChanges {
   public:
     //! Records what changes when `contact_id` goes from holding `before` to holding `after`.
@@ -55,6 +55,9 @@ class ClaimChanges {
     //! holds the values it takes, so a value the unique index refuses belongs to a writer outside this
     //! transaction: that throws pqxx::serialization_failure, for the caller to retry with fresh data.
     void Apply(pqxx::transaction_base& txn, const std::string& workspace_id) const;
+
+    //! The claims to take, in the order recorded.
+    const std::vector<engine::UniqueClaim>& taken() const { return taken_.claims; }
 
   private:
     struct Rows {

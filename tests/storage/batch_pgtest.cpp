@@ -63,6 +63,22 @@ class BatchTest : public StorageTest {
         return storage::ClaimLane(*connection, settings_.id, owner, now, lease);
     }
 
+    //! Applies the next chunk as a batch worker does, with a claim filter (skipped lookups on the first attempt).
+    storage::ChunkRun ApplyWithFilter(const storage::Lane& lane, std::shared_ptr<storage::ClaimFilter> filter) {
+        auto connection = pool_.Acquire();
+        const storage::ItemParser parser = TestParser();
+        storage::ChunkContext context{*connection, lane, settings_, parser, kTestNow, 30000};
+        context.claims_seen = std::move(filter);
+        return storage::ApplyNextChunkRetrying(context, 5);
+    }
+
+    //! A loaded filter that has seen nothing: every value the workspace holds is one it missed.
+    static std::shared_ptr<storage::ClaimFilter> BlindFilter() {
+        auto filter = std::make_shared<storage::ClaimFilter>(1024, std::make_shared<storage::FilterBudget>(1 << 20));
+        filter->MarkLoaded();
+        return filter;
+    }
+
     storage::ChunkRun Apply(const storage::Lane& lane, engine::Millis now = kTestNow) {
         auto connection = pool_.Acquire();
         const storage::ItemParser parser = TestParser();
@@ -323,6 +339,44 @@ TEST_F(BatchTest, AChunkRetriedAfterAConflictAppliesEachItemExactlyOnce) {
     EXPECT_EQ(status.tally.counts.processed, 300);
     EXPECT_EQ(status.tally.ignored_by_code.at("DUPLICATE_VALUE"), 1);
     EXPECT_TRUE(ClaimsMatchContacts());
+}
+
+// The claim filter lets the read skip values it has never seen claimed. One it could not see (claimed by a
+// single-contact write here) is refused by the unique index; the retry looks every value up, finds the holder
+// and makes the item DUPLICATE_VALUE, exactly as without a filter, and the filter learns the value.
+TEST_F(BatchTest, AValueClaimedOutOfTheFiltersSightIsStillADuplicate) {
+    const auto holder = CommitOne(R"({"phone": "+16508880000", "emails": ["held@x.io"]})");
+    std::vector<std::string> items = Items(50, "+1650666");
+    items[20] = R"({"phone": "+16506661020", "emails": ["new@x.io", "held@x.io"], "ref": "r20"})";
+    const std::string job = Submit(items);
+    const auto filter = BlindFilter();
+    const auto run = ApplyWithFilter(*Claim(), filter);
+    EXPECT_EQ(run.result, storage::ChunkRun::Result::kApplied);
+    const engine::JobStatus status = Status(job);
+    EXPECT_EQ(status.tally.counts.processed, 50);
+    EXPECT_EQ(status.tally.counts.created, 49);
+    EXPECT_EQ(status.tally.ignored_by_code.at("DUPLICATE_VALUE"), 1);
+    const auto ignored = jobs_.Results(settings_.id, job, std::nullopt, 10, engine::Status::kIgnored);
+    ASSERT_EQ(ignored.lines.size(), 1u);
+    EXPECT_NE(ignored.lines[0].find(holder.contact->id), std::string::npos) << ignored.lines[0];
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 50);
+    EXPECT_TRUE(ClaimsMatchContacts());
+    EXPECT_TRUE(filter->MayHold(engine::UniqueKind::kEmail, "held@x.io")) << "the retry taught the filter";
+}
+
+// The values items select their contact by are looked up whatever the filter says: in update mode "no
+// contact has it" is an outcome (CONTACT_NOT_FOUND) that no write would correct.
+TEST_F(BatchTest, AnIdentifierIsLookedUpEvenWhenTheFilterNeverSawIt) {
+    const auto existing = CommitOne(R"({"phone": "+16508880001", "first_name": "Ann"})");
+    storage::JobOptions options;
+    options.write.mode = engine::WriteMode::kUpdate;
+    const std::string job = Submit({R"({"phone": "+16508880001", "title": "CEO"})"}, options);
+    const auto run = ApplyWithFilter(*Claim(), BlindFilter());
+    EXPECT_EQ(run.result, storage::ChunkRun::Result::kApplied);
+    EXPECT_EQ(Status(job).tally.counts.updated, 1);
+    const auto stored = store_.Get(settings_, existing.contact->id);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->title, "CEO");
 }
 
 // Two workers on two nodes race for the same workspace: the lane lets one apply at a time, in order, and
