@@ -142,150 +142,106 @@ std::map<std::string, engine::CustomValue> CustomFieldsFromJson(const std::strin
 
 namespace {
 
-// Every stored column of a contact, in table order.
-const std::vector<std::string> kContactColumns = {"workspace_id",
-                                                  "id",
-                                                  "version",
-                                                  "created_at",
-                                                  "updated_at",
-                                                  "identifier",
-                                                  "first_name",
-                                                  "last_name",
-                                                  "second_last_name",
-                                                  "company_name",
-                                                  "title",
-                                                  "emails",
-                                                  "phones",
-                                                  "whatsapp",
-                                                  "tags",
-                                                  "locations",
-                                                  "status",
-                                                  "priority",
-                                                  "source",
-                                                  "country_code",
-                                                  "language",
-                                                  "whatsapp_transactional_opt_in",
-                                                  "email_transactional_opt_in",
-                                                  "whatsapp_marketing_opt_in",
-                                                  "email_marketing_opt_in",
-                                                  "external_reference_id",
-                                                  "external_reference_url",
-                                                  "custom_fields"};
+using engine::Contact;
+using ColumnValue = std::optional<std::string>;
 
-// Column positions in kContactColumns.
-enum Column : int {
-    kWorkspaceIdColumn,
-    kIdColumn,
-    kVersionColumn,
-    kCreatedAtColumn,
-    kUpdatedAtColumn,
-    kCustomFieldsColumn = 27,
-};
-
-// The SQL type of each column, for the unnest of an update.
-const std::array<const char*, 28> kColumnTypes = {
-    "text", "uuid",   "int8",   "timestamptz", "timestamptz", "text",   "text", "text", "text", "text",
-    "text", "text[]", "text[]", "text",        "text[]",      "text[]", "text", "int2", "text", "text",
-    "text", "bool",   "bool",   "bool",        "bool",        "text",   "text", "jsonb"};
-
-// Which stored columns differ between two states of a contact (bit = column position).
-std::uint32_t DifferingColumns(const engine::Contact& a, const engine::Contact& b) {
-    std::uint32_t bits = (1u << kVersionColumn) | (1u << kUpdatedAtColumn);
-    const auto mark = [&](int column, bool differs) {
-        if (differs) bits |= 1u << column;
-    };
-    mark(5, a.identifier != b.identifier);
-    mark(6, a.first_name != b.first_name);
-    mark(7, a.last_name != b.last_name);
-    mark(8, a.second_last_name != b.second_last_name);
-    mark(9, a.company_name != b.company_name);
-    mark(10, a.title != b.title);
-    mark(11, a.emails != b.emails);
-    mark(12, a.phones != b.phones);
-    mark(13, a.whatsapp != b.whatsapp);
-    mark(14, a.tags != b.tags);
-    mark(15, a.locations != b.locations);
-    mark(16, a.status != b.status);
-    mark(17, a.priority != b.priority);
-    mark(18, a.source != b.source);
-    mark(19, a.country_code != b.country_code);
-    mark(20, a.language != b.language);
-    mark(21, a.whatsapp_transactional_opt_in != b.whatsapp_transactional_opt_in);
-    mark(22, a.email_transactional_opt_in != b.email_transactional_opt_in);
-    mark(23, a.whatsapp_marketing_opt_in != b.whatsapp_marketing_opt_in);
-    mark(24, a.email_marketing_opt_in != b.email_marketing_opt_in);
-    mark(25, a.external_reference_id != b.external_reference_id);
-    mark(26, a.external_reference_url != b.external_reference_url);
-    mark(kCustomFieldsColumn, a.custom_fields != b.custom_fields);
-    return bits;
-}
-
-std::optional<std::string> BoolText(const std::optional<bool>& value) {
+ColumnValue BoolText(const std::optional<bool>& value) {
     if (!value) return std::nullopt;
     return std::string(*value ? "t" : "f");
 }
 
-//! The stored text of column `column` (a position in kContactColumns after workspace_id) of a contact. One
-//! column at a time, so an update builds only the columns it sends.
-std::optional<std::string> ColumnText(const engine::Contact& c, int column) {
-    switch (column) {
-        case kIdColumn:
-            return c.id;
-        case kVersionColumn:
-            return std::to_string(c.version);
-        case kCreatedAtColumn:
-            return engine::FormatTimestamp(c.created_at);
-        case kUpdatedAtColumn:
-            return engine::FormatTimestamp(c.updated_at);
-        case 5:
-            return c.identifier;
-        case 6:
-            return c.first_name;
-        case 7:
-            return c.last_name;
-        case 8:
-            return c.second_last_name;
-        case 9:
-            return c.company_name;
-        case 10:
-            return c.title;
-        case 11:
-            return PgTextArray(c.emails);
-        case 12:
-            return PgTextArray(c.phones);
-        case 13:
-            return c.whatsapp;
-        case 14:
-            return PgTextArray(c.tags);
-        case 15:
-            return PgTextArray(c.locations);
-        case 16:
-            return c.status;
-        case 17:
-            return c.priority ? std::optional<std::string>(std::to_string(*c.priority)) : std::nullopt;
-        case 18:
-            return c.source;
-        case 19:
-            return c.country_code;
-        case 20:
-            return c.language;
-        case 21:
-            return BoolText(c.whatsapp_transactional_opt_in);
-        case 22:
-            return BoolText(c.email_transactional_opt_in);
-        case 23:
-            return BoolText(c.whatsapp_marketing_opt_in);
-        case 24:
-            return BoolText(c.email_marketing_opt_in);
-        case 25:
-            return c.external_reference_id;
-        case 26:
-            return c.external_reference_url;
-        case kCustomFieldsColumn:
-            return CustomFieldsToJson(c.custom_fields);
-        default:
-            return std::nullopt;
+// How a member of Contact is stored, and whether it differs between two states of a contact.
+template <auto member>
+ColumnValue Text(const Contact& c) {
+    return c.*member;
+}
+template <auto member>
+ColumnValue ArrayText(const Contact& c) {
+    return PgTextArray(c.*member);
+}
+template <auto member>
+ColumnValue FlagText(const Contact& c) {
+    return BoolText(c.*member);
+}
+template <auto member>
+bool Differs(const Contact& a, const Contact& b) {
+    return a.*member != b.*member;
+}
+
+// A stored column of a contact: its name, its SQL type (for the unnest of an update), its text, and (for the
+// columns a write can change) whether two states of a contact differ in it.
+struct ColumnSpec {
+    const char* name;
+    const char* type;
+    ColumnValue (*text)(const Contact&);
+    bool (*differs)(const Contact&, const Contact&);
+};
+
+// Every stored column of a contact, in table order. workspace_id is the writer's, not the contact's.
+const std::array<ColumnSpec, 28> kColumns = {{
+    {"workspace_id", "text", nullptr, nullptr},
+    {"id", "uuid", &Text<&Contact::id>, nullptr},
+    {"version", "int8", [](const Contact& c) -> ColumnValue { return std::to_string(c.version); }, nullptr},
+    {"created_at", "timestamptz", [](const Contact& c) -> ColumnValue { return engine::FormatTimestamp(c.created_at); },
+     nullptr},
+    {"updated_at", "timestamptz", [](const Contact& c) -> ColumnValue { return engine::FormatTimestamp(c.updated_at); },
+     nullptr},
+    {"identifier", "text", &Text<&Contact::identifier>, &Differs<&Contact::identifier>},
+    {"first_name", "text", &Text<&Contact::first_name>, &Differs<&Contact::first_name>},
+    {"last_name", "text", &Text<&Contact::last_name>, &Differs<&Contact::last_name>},
+    {"second_last_name", "text", &Text<&Contact::second_last_name>, &Differs<&Contact::second_last_name>},
+    {"company_name", "text", &Text<&Contact::company_name>, &Differs<&Contact::company_name>},
+    {"title", "text", &Text<&Contact::title>, &Differs<&Contact::title>},
+    {"emails", "text[]", &ArrayText<&Contact::emails>, &Differs<&Contact::emails>},
+    {"phones", "text[]", &ArrayText<&Contact::phones>, &Differs<&Contact::phones>},
+    {"whatsapp", "text", &Text<&Contact::whatsapp>, &Differs<&Contact::whatsapp>},
+    {"tags", "text[]", &ArrayText<&Contact::tags>, &Differs<&Contact::tags>},
+    {"locations", "text[]", &ArrayText<&Contact::locations>, &Differs<&Contact::locations>},
+    {"status", "text", &Text<&Contact::status>, &Differs<&Contact::status>},
+    {"priority", "int2",
+     [](const Contact& c) -> ColumnValue {
+         return c.priority ? ColumnValue(std::to_string(*c.priority)) : std::nullopt;
+     },
+     &Differs<&Contact::priority>},
+    {"source", "text", &Text<&Contact::source>, &Differs<&Contact::source>},
+    {"country_code", "text", &Text<&Contact::country_code>, &Differs<&Contact::country_code>},
+    {"language", "text", &Text<&Contact::language>, &Differs<&Contact::language>},
+    {"whatsapp_transactional_opt_in", "bool", &FlagText<&Contact::whatsapp_transactional_opt_in>,
+     &Differs<&Contact::whatsapp_transactional_opt_in>},
+    {"email_transactional_opt_in", "bool", &FlagText<&Contact::email_transactional_opt_in>,
+     &Differs<&Contact::email_transactional_opt_in>},
+    {"whatsapp_marketing_opt_in", "bool", &FlagText<&Contact::whatsapp_marketing_opt_in>,
+     &Differs<&Contact::whatsapp_marketing_opt_in>},
+    {"email_marketing_opt_in", "bool", &FlagText<&Contact::email_marketing_opt_in>,
+     &Differs<&Contact::email_marketing_opt_in>},
+    {"external_reference_id", "text", &Text<&Contact::external_reference_id>,
+     &Differs<&Contact::external_reference_id>},
+    {"external_reference_url", "text", &Text<&Contact::external_reference_url>,
+     &Differs<&Contact::external_reference_url>},
+    {"custom_fields", "jsonb", [](const Contact& c) -> ColumnValue { return CustomFieldsToJson(c.custom_fields); },
+     &Differs<&Contact::custom_fields>},
+}};
+
+// Positions in kColumns the writer names.
+constexpr int kIdColumn = 1;
+constexpr int kVersionColumn = 2;
+constexpr int kUpdatedAtColumn = 4;
+
+const std::vector<std::string> kContactColumnNames = [] {
+    std::vector<std::string> names;
+    for (const ColumnSpec& column : kColumns) names.emplace_back(column.name);
+    return names;
+}();
+
+// Which stored columns differ between two states of a contact (bit = column position): every update writes
+// its version and updated_at.
+std::uint32_t DifferingColumns(const Contact& a, const Contact& b) {
+    static_assert(kColumns.size() <= 32);
+    std::uint32_t bits = (1u << kVersionColumn) | (1u << kUpdatedAtColumn);
+    for (std::size_t column = 0; column < kColumns.size(); ++column) {
+        if (kColumns[column].differs != nullptr && kColumns[column].differs(a, b)) bits |= 1u << column;
     }
+    return bits;
 }
 
 }  // namespace
@@ -298,11 +254,11 @@ void ContactWriter::AddChanged(const engine::Contact& before, const engine::Cont
 
 void ContactWriter::Execute(pqxx::transaction_base& txn) const {
     if (!new_.empty()) {
-        CopyWriter copy(txn, "contacts", kContactColumns);
+        CopyWriter copy(txn, "contacts", kContactColumnNames);
         for (const engine::Contact* contact : new_) {
             copy.Field(workspace_id_);
-            for (int column = kIdColumn; column <= kCustomFieldsColumn; ++column) {
-                copy.Field(ColumnText(*contact, column));
+            for (std::size_t column = kIdColumn; column < kColumns.size(); ++column) {
+                copy.Field(kColumns[column].text(*contact));
             }
             copy.EndRow();
         }
@@ -321,15 +277,15 @@ void ContactWriter::Update(pqxx::transaction_base& txn, const std::vector<const 
     // `c.ctid = ANY(...)` (a heap fetch each) when their ctids are known, else by `c.id = ANY($2)` (an index
     // lookup each, whatever the statistics say). Only the columns some contact changed travel and are
     // parsed, and only plain columns of the unnest appear in SET (SPEC §8 rule 5).
-    std::vector<int> columns = {kIdColumn};
-    for (int column = kVersionColumn; column <= kCustomFieldsColumn; ++column) {
+    std::vector<std::size_t> columns = {kIdColumn};
+    for (std::size_t column = kVersionColumn; column < kColumns.size(); ++column) {
         if ((changed_columns_ >> column) & 1u) columns.push_back(column);
     }
     std::vector<PgArrayBuilder> arrays(columns.size());
     PgArrayBuilder read_versions;
     PgArrayBuilder row_ids;
     for (const Changed* changed : rows) {
-        for (std::size_t i = 0; i < columns.size(); ++i) arrays[i].Add(ColumnText(*changed->contact, columns[i]));
+        for (std::size_t i = 0; i < columns.size(); ++i) arrays[i].Add(kColumns[columns[i]].text(*changed->contact));
         read_versions.Add(std::to_string(changed->read_version));
         if (by_row) row_ids.Add(*changed->row);
     }
@@ -339,12 +295,12 @@ void ContactWriter::Update(pqxx::transaction_base& txn, const std::vector<const 
     SqlParams params;
     params.Add(workspace_id_);
     for (std::size_t i = 0; i < columns.size(); ++i) {
-        const int column = columns[i];
-        const std::string& name = kContactColumns[static_cast<std::size_t>(column)];
+        const std::size_t column = columns[i];
+        const std::string name = kColumns[column].name;
         const std::string placeholder = params.NextPlaceholder();
         params.Add(arrays[i].Finish());
         // Array-valued and jsonb columns travel as text[] of their literals and are cast per row.
-        const std::string type = kColumnTypes[static_cast<std::size_t>(column)];
+        const std::string type = kColumns[column].type;
         const bool cast_per_row = type == "text[]" || type == "jsonb";
         unnest += std::string(i ? ", " : "") + placeholder + "::" + (cast_per_row ? "text" : type) + "[]";
         names += std::string(i ? ", " : "") + "u_" + name;
