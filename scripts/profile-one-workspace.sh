@@ -12,6 +12,9 @@
 #   CONTACTD_BENCH_DATA   where scripts/bench.sh keeps the workloads (default /tmp/contactd-bench)
 #   CONTACTD_LOG_LEVEL    debug: the server logs each chunk's stage timings (in $run_dir/server.log)
 #   PERF_SECONDS          when set, `perf record -g` of contactd for that many seconds into $run_dir/perf.data
+#   STATEMENTS=1          PostgreSQL runs with pg_stat_statements (through a wrapper of its binaries, which
+#                         contactd is pointed at with CONTACTD_PG_BIN); the timed phase's statements, by total
+#                         time, with µs per item and full-page images, go to $run_dir/statements.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +28,15 @@ port=18090
 run_dir=$(mktemp -d /tmp/contactd-one-workspace.XXXXXX)
 chmod 755 "$run_dir"  # the embedded PostgreSQL runs as user postgres and must reach its folder
 head -n "$items" "$workload/batch-bench-0.ndjson" >"$run_dir/batch.ndjson"
+if [[ -n "${STATEMENTS:-}" ]]; then
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    mkdir -p "$run_dir/pg-bin"
+    ln -s "$pg_bin/initdb" "$run_dir/pg-bin/initdb"
+    printf '#!/bin/sh\nexec %s/postgres "$@" -c shared_preload_libraries=pg_stat_statements\n' "$pg_bin" \
+        >"$run_dir/pg-bin/postgres"
+    chmod 755 "$run_dir/pg-bin" "$run_dir/pg-bin/postgres"
+    export CONTACTD_PG_BIN="$run_dir/pg-bin"
+fi
 "$bin" serve --listen "127.0.0.1:$port" --data-dir "$run_dir/data" --admin-token admin >"$run_dir/server.log" 2>&1 &
 server=$!
 # On exit: stop the server and drop its database (the logs and perf.data stay).
@@ -58,6 +70,10 @@ postgres_ticks() {
 echo "preload: $(wc -l <"$workload/preload-bench-0.ndjson") contacts"
 wait_completed "$(submit "$workload/preload-bench-0.ndjson")"
 psql -h "$run_dir/data/pg/run" -U postgres -d contactd -qc CHECKPOINT
+if [[ -n "${STATEMENTS:-}" ]]; then
+    psql -h "$run_dir/data/pg/run" -U postgres -d contactd -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+        -c "SELECT pg_stat_statements_reset()" >/dev/null
+fi
 
 echo "timed: $items items"
 contactd_before=$(cpu_ticks "$server")
@@ -81,4 +97,10 @@ contactd, postgres = (c1 - c0) / hz, (p1 - p0) / hz
 print(f"{items} items in {seconds:.1f} s = {items / seconds:,.0f} items/s; "
       f"CPU per item: contactd {contactd / items * 1e6:.1f} us, PostgreSQL {postgres / items * 1e6:.1f} us")
 EOF
-echo "run folder (server.log, perf.data): $run_dir"
+if [[ -n "${STATEMENTS:-}" ]]; then
+    psql -h "$run_dir/data/pg/run" -U postgres -d contactd -c "SELECT calls, round(total_exec_time) AS exec_ms,
+        round((total_exec_time * 1000 / $items)::numeric, 1) AS us_per_item, rows, wal_fpi,
+        round(wal_bytes / 1e6) AS wal_mb, left(regexp_replace(query, '\s+', ' ', 'g'), 100) AS statement
+        FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" >"$run_dir/statements.txt"
+fi
+echo "run folder (server.log, perf.data, statements.txt): $run_dir"
