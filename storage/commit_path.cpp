@@ -1,3 +1,4 @@
+#include <pqxx/except>
 #include <pqxx/result>
 
 #include "storage/commit_path.hpp"
@@ -86,7 +87,8 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     const engine::IdentifierField field = request.settings.identifier_field;
     LoadedContacts loaded;
     std::vector<UniqueClaim> mentioned_values;
-    std::vector<UniqueClaim> selector_values;
+    std::vector<UniqueClaim> selector_values;     // selectors that must be looked up
+    std::vector<UniqueClaim> creating_selectors;  // selectors of items that create when nothing is found
     for (const CommitItem& item : items) {
         if (!item.write) continue;
         if (request.options.mode != engine::WriteMode::kCreate && item.write->id) {
@@ -95,30 +97,40 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
         MentionedClaims(*item.write, field, mentioned_values);
         if (request.skip_unseen) {
             if (auto value = engine::IdentifierValueOf(*item.write, field)) {
-                selector_values.push_back({IdentifierKind(field), std::move(*value)});
+                // "No contact has it" becomes a claim of the value, which the unique index checks, only when
+                // the item creates a contact: not in update mode, not with an expected version or an id.
+                const bool creates_if_absent = request.options.mode != engine::WriteMode::kUpdate &&
+                                               !item.write->expected_version && !item.write->id;
+                (creates_if_absent ? creating_selectors : selector_values)
+                    .push_back({IdentifierKind(field), std::move(*value)});
             }
         }
     }
     std::sort(loaded.requested.begin(), loaded.requested.end());
     loaded.requested.erase(std::unique(loaded.requested.begin(), loaded.requested.end()), loaded.requested.end());
     loaded.mentioned = ClaimSet(std::move(mentioned_values));
-    // A value no one has been seen to hold is not looked up, unless an item selects its contact by it: "no
-    // contact has it" decides outcomes without a write (CONTACT_NOT_FOUND in update mode, VERSION_CONFLICT),
-    // so only a value some item claims may be left for the claim INSERT to check.
+    // A value no one has been seen to hold is not looked up, unless an item selects its contact by it and
+    // "no contact has it" would decide its outcome without a write (CONTACT_NOT_FOUND in update mode,
+    // VERSION_CONFLICT): a value an item claims is left for the claim INSERT to check, and the selector of an
+    // item that would create a contact is checked before the results stand if the item claims nothing.
     ClaimFilter* const seen = request.claims_seen;
     const ClaimSet selectors(std::move(selector_values));
+    const ClaimSet creating(std::move(creating_selectors));
+    std::vector<UniqueClaim> unlooked_selectors;
     PgArrayBuilder kinds;
     PgArrayBuilder values;
     std::size_t looked_up = 0;
     for (const UniqueClaim& claim : loaded.mentioned) {
         if (request.skip_unseen && seen != nullptr && !selectors.contains(claim.kind, claim.value) &&
             !seen->MayHold(claim.kind, claim.value)) {
+            if (creating.contains(claim.kind, claim.value)) unlooked_selectors.push_back(claim);
             continue;
         }
         kinds.Add(std::to_string(static_cast<int>(claim.kind)));
         values.Add(claim.value);
         ++looked_up;
     }
+    loaded.unlooked_selectors = ClaimSet(std::move(unlooked_selectors));
     if (loaded.requested.empty() && looked_up == 0) return loaded;
     PgArrayBuilder requested;
     for (const std::string& id : loaded.requested) requested.Add(id);
@@ -201,9 +213,33 @@ class Fold {
 
     ItemResult Apply(const CommitItem& item) {
         if (item.decided) return {*item.decided, {}, std::nullopt};
-        const engine::ContactWrite& write = *item.write;
+        const Contact* existing = Select(*item.write);
+        // A selector value not looked up that found no contact: the result assumes no one holds it, which
+        // holds unless the item ends up claiming the value (then the claim INSERT checks it).
+        std::optional<UniqueClaim> unconfirmed;
+        if (existing == nullptr) unconfirmed = UnlookedSelector(*item.write);
+        ItemResult result = ApplyTo(*item.write, existing, unconfirmed);
+        if (unconfirmed) to_confirm_.push_back(std::move(*unconfirmed));
+        return result;
+    }
+
+    //! Contacts the run created or changed, by id, as they now are.
+    ChangedContacts TakeChanged() { return std::move(current_); }
+    std::vector<UniqueClaim> TakeToConfirm() { return std::move(to_confirm_); }
+
+  private:
+    std::optional<UniqueClaim> UnlookedSelector(const engine::ContactWrite& write) const {
+        if (loaded_.unlooked_selectors.empty()) return std::nullopt;
+        const engine::IdentifierField field = request_.settings.identifier_field;
+        auto value = engine::IdentifierValueOf(write, field);
+        if (!value || !loaded_.unlooked_selectors.contains(IdentifierKind(field), *value)) return std::nullopt;
+        return UniqueClaim{IdentifierKind(field), std::move(*value)};
+    }
+
+    // The item applied to the contact it selected; clears `unconfirmed` when the item claims that value.
+    ItemResult ApplyTo(const engine::ContactWrite& write, const Contact* existing,
+                       std::optional<UniqueClaim>& unconfirmed) {
         const engine::ApplyContext context{request_.settings, request_.options, request_.now, NewUuidV7()};
-        const Contact* existing = Select(write);
         engine::WriteResult result = engine::ApplyWrite(write, existing, context);
         if (!result.outcome.ok() || result.outcome.action == engine::Action::kUnchanged) {
             return {std::move(result.outcome), std::move(result.changed_fields), std::move(result.contact)};
@@ -225,6 +261,7 @@ class Fold {
                         std::nullopt};
             }
         }
+        if (unconfirmed && after.count(*unconfirmed) != 0) unconfirmed.reset();
         for (const UniqueClaim& claim : before) {
             if (after.count(claim) == 0) holders_.erase(ValueKey{claim.kind, claim.value});
         }
@@ -238,10 +275,6 @@ class Fold {
         return Keep(std::move(result));
     }
 
-    //! Contacts the run created or changed, by id, as they now are.
-    ChangedContacts TakeChanged() { return std::move(current_); }
-
-  private:
     // A unique value, by view: of a loaded contact's own strings, or of strings the fold pins.
     struct ValueKey {
         UniqueKind kind;
@@ -297,6 +330,7 @@ class Fold {
     std::unordered_map<std::string_view, std::string_view> by_identifier_;  // identifier value → contact
     std::deque<std::string> pinned_;                                        // what the views above see
     ChangedContacts current_;                                               // contacts changed by the run
+    std::vector<UniqueClaim> to_confirm_;                                   // FoldedRun::to_confirm
 };
 
 }  // namespace
@@ -308,11 +342,37 @@ FoldedRun FoldItems(const CommitRequest& request, LoadedContacts loaded, std::sp
     run.results.reserve(items.size());
     for (const CommitItem& item : items) run.results.push_back(fold.Apply(item));
     run.changed = std::make_shared<const ChangedContacts>(fold.TakeChanged());
+    run.to_confirm = fold.TakeToConfirm();
     return run;
 }
 
+namespace {
+
+// Fails the run (for a retry that looks every value up) if a contact holds one of `values`.
+void ConfirmUnclaimed(pqxx::transaction_base& txn, const std::string& workspace_id,
+                      const std::vector<UniqueClaim>& values) {
+    PgArrayBuilder kinds;
+    PgArrayBuilder texts;
+    for (const UniqueClaim& claim : values) {
+        kinds.Add(std::to_string(static_cast<int>(claim.kind)));
+        texts.Add(claim.value);
+    }
+    SqlParams params;
+    params.Add(workspace_id).Add(kinds.Finish()).Add(texts.Finish());
+    const pqxx::result held = params.ExecFixed(
+        txn,
+        "SELECT 1 FROM unnest($2::int2[], $3::text[]) AS v(kind, value), LATERAL (SELECT 1 FROM contact_keys "
+        "WHERE workspace_id = $1 AND kind = v.kind AND value = v.value LIMIT 1) k LIMIT 1");
+    if (!held.empty()) {
+        throw pqxx::serialization_failure("an identifier the claim filter had not seen is held; retrying the run");
+    }
+}
+
+}  // namespace
+
 void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, const FoldedRun& run,
                  CommitTimings* timings) {
+    if (!run.to_confirm.empty()) ConfirmUnclaimed(txn, request.settings.id, run.to_confirm);
     if (run.changed->empty()) return;
     Stopwatch stopwatch;
     const LoadedContacts& loaded = run.loaded;

@@ -103,6 +103,10 @@ struct LoadedContacts {
     // mention. A contact is read when it holds one of those values or has one of those ids.
     std::vector<std::string> requested;
     ClaimSet mentioned;
+    //! Values items select their contact by that were not looked up (the filter had never seen them). An
+    //! item that finds no contact by one and does not end up claiming it is checked before its result
+    //! stands (FoldedRun::to_confirm).
+    ClaimSet unlooked_selectors;
 };
 
 //! Step 1 alone: reads what `items` touch. Any transaction will do (it only reads).
@@ -122,6 +126,10 @@ struct FoldedRun {
     std::vector<ItemResult> results;  // one per item, in order
     //! The contacts created or changed, as they will be written (shared with the fold of the next run).
     std::shared_ptr<const ChangedContacts> changed;
+    //! Selector values not looked up whose items' results assume no contact holds them, though no claim
+    //! INSERT will check it (an IGNORED item, say): step 3 checks them first, and a held one fails the run
+    //! for a retry that looks every value up.
+    std::vector<engine::UniqueClaim> to_confirm;
 };
 
 //! Step 2 alone: folds `items` in order over `loaded`. No I/O.

@@ -379,6 +379,27 @@ TEST_F(BatchTest, AnIdentifierIsLookedUpEvenWhenTheFilterNeverSawIt) {
     EXPECT_EQ(stored->title, "CEO");
 }
 
+// An upsert's identifier the filter never saw is not looked up: the item creates, and its claim is checked
+// by the unique index. An item that then claims nothing (IGNORED here, for an e-mail another contact holds)
+// has its identifier checked before its result stands: it is the existing contact's DUPLICATE_VALUE, as
+// without a filter, not a would-be new contact's.
+TEST_F(BatchTest, AnIgnoredUpsertWhoseIdentifierWasNotLookedUpIsCheckedFirst) {
+    const auto existing = CommitOne(R"({"phone": "+16508880002", "first_name": "Ann"})");
+    const auto holder = CommitOne(R"({"phone": "+16508880003", "email": "taken@x.io"})");
+    const std::string job = Submit(
+        {R"({"phone": "+16508880002", "email": "taken@x.io"})", R"({"phone": "+16508880004", "email": "taken@x.io"})"});
+    const auto filter = BlindFilter();
+    filter->Add(engine::UniqueKind::kEmail, "taken@x.io");  // the e-mail is looked up, the identifiers are not
+    EXPECT_EQ(ApplyWithFilter(*Claim(), filter).result, storage::ChunkRun::Result::kApplied);
+    const auto ignored = jobs_.Results(settings_.id, job, std::nullopt, 10, engine::Status::kIgnored);
+    ASSERT_EQ(ignored.lines.size(), 2u);
+    EXPECT_NE(ignored.lines[0].find("\"contact_id\":\"" + existing.contact->id), std::string::npos) << ignored.lines[0];
+    EXPECT_NE(ignored.lines[0].find(holder.contact->id), std::string::npos) << ignored.lines[0];
+    EXPECT_EQ(ignored.lines[1].find(existing.contact->id), std::string::npos) << ignored.lines[1];
+    EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 2);
+    EXPECT_TRUE(ClaimsMatchContacts());
+}
+
 // Two workers on two nodes race for the same workspace: the lane lets one apply at a time, in order, and
 // nothing is applied twice.
 TEST_F(BatchTest, TwoWorkersRacingOnOneWorkspaceApplyEveryItemOnce) {
