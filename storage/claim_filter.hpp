@@ -1,16 +1,17 @@
 #pragma once
 // What this process has seen of the unique values a workspace's contacts hold, so that the commit path's read
-// can skip looking up values nobody holds. Most of what a create item mentions besides its identifier (its
-// other e-mails and phones) is new, and each lookup is a descent of contact_keys' primary key: the largest
-// single cost of a batch before this.
+// can skip looking up values nobody holds. Most of what a create item mentions (its identifier, its other
+// e-mails and phones) is new, and each lookup is a descent of contact_keys' primary key: the largest single
+// cost of a batch before this.
 //
 // A filter can be wrong in one way that matters: saying "no one holds it" for a value someone holds. It is
 // loaded from a scan of the workspace's claims and told every value this process reads or writes from the
 // moment it exists. What it cannot see (a value claimed by another node, or by a single-contact write) is
 // caught where every other race is caught: the item takes the value, the claim INSERT meets the unique
-// index, the run fails as a serialization failure, and the retry looks every value up. The read never skips
-// the values items select their contact by, because "no contact has it" decides some outcomes without any
-// write (CONTACT_NOT_FOUND in update mode). So a filter changes how fast a run goes, never what it decides.
+// index, the run fails as a serialization failure, and the retry looks every value up. A value an item
+// selects its contact by is skipped only when "no contact has it" makes the item create a contact, which
+// claims the value; an item that finds nothing by a skipped value and claims nothing (IGNORED, say) has the
+// value checked before its result stands. So a filter changes how fast a run goes, never what it decides.
 
 #include <array>
 #include <atomic>
