@@ -6,7 +6,8 @@
 //      unique value the items mention. It takes no lock: batch work of a workspace is serialised by its
 //      lane, and a single-contact write racing it is caught in step 4. Batch workers skip the values no
 //      contact can hold as far as this process has seen (storage/claim_filter.hpp): a wrong guess is a
-//      claim that step 3 cannot take, which retries the run with every value looked up.
+//      claim that step 3 cannot take, or an identifier it finds held (FoldedRun::to_confirm), either of
+//      which retries the run with every value looked up.
 //   2. The engine folds the items in submission order over those contacts, in memory, with the unique
 //      values they hold: a value held by another contact makes its item DUPLICATE_VALUE, exactly as if
 //      the items had been applied one by one.
