@@ -271,6 +271,18 @@ WriteResult ApplyWrite(const ContactWrite& write, const Contact* existing, const
     return result;
 }
 
+UniqueKind IdentifierKind(IdentifierField field) {
+    switch (field) {
+        case IdentifierField::kPhone:
+            return UniqueKind::kPhone;
+        case IdentifierField::kEmail:
+            return UniqueKind::kEmail;
+        case IdentifierField::kExternalReferenceId:
+            return UniqueKind::kExternalReferenceId;
+    }
+    return UniqueKind::kPhone;
+}
+
 std::vector<UniqueClaim> UniqueClaimsOf(const Contact& contact, IdentifierField identifier_field) {
     std::vector<UniqueClaim> claims;
     claims.reserve(contact.emails.size() + contact.phones.size() + 2);

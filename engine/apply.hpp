@@ -67,6 +67,9 @@ struct UniqueClaim {
     friend auto operator<=>(const UniqueClaim&, const UniqueClaim&) = default;
 };
 
+//! The kind of claim a workspace's identifier values are (an identifier is always one of its unique values).
+UniqueKind IdentifierKind(IdentifierField field);
+
 //! Calls `visit(kind, value)` for every unique value of `contact`: its e-mails, its phones (only when the
 //! workspace identifies by phone), WhatsApp and external reference id. The values are the contact's own.
 template <typename Visit>

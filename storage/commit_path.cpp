@@ -48,19 +48,6 @@ const std::string kLoadSql =
     "FROM contacts c WHERE c.workspace_id = $1 AND c.id = ANY(ARRAY("
     "  SELECT contact_id FROM requested UNION SELECT contact_id FROM holders))";  // unordered: rows go to a map
 
-// The kind of claim the workspace's identifier values are.
-UniqueKind IdentifierKind(engine::IdentifierField field) {
-    switch (field) {
-        case engine::IdentifierField::kPhone:
-            return UniqueKind::kPhone;
-        case engine::IdentifierField::kEmail:
-            return UniqueKind::kEmail;
-        case engine::IdentifierField::kExternalReferenceId:
-            return UniqueKind::kExternalReferenceId;
-    }
-    return UniqueKind::kPhone;
-}
-
 // Every unique value the items could claim: what step 1 must find the holders of.
 void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField field, std::vector<UniqueClaim>& out) {
     const auto add_list = [&](UniqueKind kind, const std::optional<engine::ListChange>& change) {
@@ -102,7 +89,7 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
                 const bool creates_if_absent = request.options.mode != engine::WriteMode::kUpdate &&
                                                !item.write->expected_version && !item.write->id;
                 (creates_if_absent ? creating_selectors : selector_values)
-                    .push_back({IdentifierKind(field), std::move(*value)});
+                    .push_back({engine::IdentifierKind(field), std::move(*value)});
             }
         }
     }
@@ -232,8 +219,8 @@ class Fold {
         if (loaded_.unlooked_selectors.empty()) return std::nullopt;
         const engine::IdentifierField field = request_.settings.identifier_field;
         auto value = engine::IdentifierValueOf(write, field);
-        if (!value || !loaded_.unlooked_selectors.contains(IdentifierKind(field), *value)) return std::nullopt;
-        return UniqueClaim{IdentifierKind(field), std::move(*value)};
+        if (!value || !loaded_.unlooked_selectors.contains(engine::IdentifierKind(field), *value)) return std::nullopt;
+        return UniqueClaim{engine::IdentifierKind(field), std::move(*value)};
     }
 
     // The item applied to the contact it selected; clears `unconfirmed` when the item claims that value.

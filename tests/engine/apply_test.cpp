@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engine_fixtures.hpp"
 
 namespace contactd::engine {
@@ -362,6 +364,20 @@ TEST_F(ApplyTest, UniqueClaimsCoverEmailsWhatsappAndExternalReference) {
     const auto claims = UniqueClaimsOf(contact, IdentifierField::kEmail);
     EXPECT_EQ(claims.size(), 4u) << "phones are unique only when they identify contacts";
     EXPECT_EQ(UniqueClaimsOf(contact, IdentifierField::kPhone).size(), 6u);
+}
+
+// Whatever the identifier field, a contact's identifier is one of its claims, under the identifier's kind.
+TEST_F(ApplyTest, TheIdentifierIsAlwaysOneOfTheContactsClaims) {
+    Contact contact = Existing();
+    contact.external_reference_id = "crm-1";
+    for (const IdentifierField field :
+         {IdentifierField::kPhone, IdentifierField::kEmail, IdentifierField::kExternalReferenceId}) {
+        const auto identifier = CurrentIdentifierValue(contact, field);
+        ASSERT_TRUE(identifier.has_value());
+        const auto claims = UniqueClaimsOf(contact, field);
+        const UniqueClaim expected{IdentifierKind(field), *identifier};
+        EXPECT_NE(std::find(claims.begin(), claims.end(), expected), claims.end()) << IdentifierFieldName(field);
+    }
 }
 
 TEST_F(ApplyTest, DuplicateValueNamesTheFieldAndTheHolder) {
