@@ -17,9 +17,6 @@ namespace {
 constexpr std::size_t kBitsPerValue = 10;  // with 7 bits set a value: ~1% false positives in a full layer
 constexpr int kBitsSet = 7;
 constexpr std::size_t kGrowth = 4;
-// The scan reads the claims in pages of this many rows, in primary-key order, so that its memory stays
-// small whatever the workspace's size.
-constexpr int kScanPage = 50000;
 constexpr std::chrono::seconds kRetryLoadAfter{30};
 
 std::uint64_t Mix(std::uint64_t x) {  // splitmix64's finaliser
@@ -148,9 +145,10 @@ void ClaimFilter::Grow(const Layer& full) {
     layer_count_.store(count + 1, std::memory_order_release);
 }
 
-ClaimFilters::ClaimFilters(ConnectionPool& pool, std::size_t budget_bytes)
+ClaimFilters::ClaimFilters(ConnectionPool& pool, std::size_t budget_bytes, int scan_page)
     : pool_(pool),
       budget_(std::make_shared<FilterBudget>(static_cast<std::int64_t>(budget_bytes))),
+      scan_page_(scan_page),
       thread_([this] { Run(); }) {}
 
 ClaimFilters::~ClaimFilters() {
@@ -219,12 +217,12 @@ void ClaimFilters::Load(const std::string& workspace_id, ClaimFilter& filter) {
             txn,
             "SELECT kind, value FROM contact_keys WHERE workspace_id = $1 AND (kind, value) > ($2::int2, $3) "
             "ORDER BY kind, value LIMIT " +
-                std::to_string(kScanPage));
+                std::to_string(scan_page_));
         for (const pqxx::row& row : rows) {
             filter.Add(static_cast<engine::UniqueKind>(row[0].as<int>()),
                        std::string_view(row[1].c_str(), row[1].size()));
         }
-        if (rows.size() < static_cast<pqxx::result::size_type>(kScanPage)) break;
+        if (rows.size() < static_cast<pqxx::result::size_type>(scan_page_)) break;
         const pqxx::row last = rows[rows.size() - 1];
         after_kind = last[0].c_str();
         after_value.assign(last[1].c_str(), last[1].size());

@@ -87,7 +87,12 @@ class ClaimFilters {
     //! A new filter's first layer: room for this many values (80 KiB).
     static constexpr std::size_t kFirstCapacity = std::size_t{1} << 16;
 
-    explicit ClaimFilters(ConnectionPool& pool, std::size_t budget_bytes = kDefaultBudgetBytes);
+    //! The scan reads the claims in pages of this many rows, in primary-key order, so that its memory stays
+    //! small whatever the workspace's size.
+    static constexpr int kDefaultScanPage = 50000;
+
+    explicit ClaimFilters(ConnectionPool& pool, std::size_t budget_bytes = kDefaultBudgetBytes,
+                          int scan_page = kDefaultScanPage);
     ~ClaimFilters();  // stops loading and joins
     ClaimFilters(const ClaimFilters&) = delete;
     ClaimFilters& operator=(const ClaimFilters&) = delete;
@@ -107,6 +112,7 @@ class ClaimFilters {
 
     ConnectionPool& pool_;
     std::shared_ptr<FilterBudget> budget_;
+    const int scan_page_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::map<std::string, Entry, std::less<>> entries_;
