@@ -25,12 +25,18 @@ using engine::Contact;
 using engine::UniqueClaim;
 using engine::UniqueKind;
 
-// Step 1: contacts addressed by id or alias ($2), and contacts holding any mentioned value ($3, $4). After
-// the contact come its row's ctid and the requested ids (or aliases) that resolved to it. No row lock: the
-// update in step 4 checks every version it read.
+// Step 1: contacts addressed by id or alias ($2), contacts whose identifier is one of the items' identifier
+// values ($5), and contacts holding any other mentioned value ($3, $4). After the contact come its row's ctid
+// and the requested ids (or aliases) that resolved to it.
 //
-// Every lookup is an index probe per value (LATERAL ... LIMIT 1, and `= ANY` on the primary key), whatever
-// the planner's statistics say: during a bulk load they lag far behind, and a hash join over the whole
+// An identifier value is looked up first as an identifier: one descent of contacts_by_identifier straight to
+// the row, where going through contact_keys costs two descents and a heap fetch more. The contact found holds
+// the value (an identifier is always one of its contact's claims). A value no contact has as its identifier
+// may still be another contact's second phone or e-mail, so it is then looked up in contact_keys like any
+// other. No row lock: the update in step 4 checks every version it read.
+//
+// Every lookup is an index probe per value (LATERAL ... LIMIT 1, and `= ANY` on an index), whatever the
+// planner's statistics say: during a bulk load they lag far behind, and a hash join over the whole
 // workspace's claims would cost more than the chunk itself.
 const std::string kLoadSql =
     std::string(
@@ -38,15 +44,26 @@ const std::string kLoadSql =
         "  SELECT w.wanted, coalesce(a.contact_id, w.wanted) AS contact_id FROM unnest($2::uuid[]) AS w(wanted)"
         "  LEFT JOIN LATERAL (SELECT contact_id FROM contact_aliases"
         "                     WHERE workspace_id = $1 AND alias_id = w.wanted LIMIT 1) a ON true"
+        "), identified AS MATERIALIZED ("
+        "  SELECT c.*, c.ctid FROM contacts c WHERE c.workspace_id = $1 AND c.identifier = ANY($5::text[])"
         "), holders AS ("
         "  SELECT k.contact_id FROM unnest($3::int2[], $4::text[]) AS v(kind, value),"
         "  LATERAL (SELECT contact_id FROM contact_keys"
         "           WHERE workspace_id = $1 AND kind = v.kind AND value = v.value LIMIT 1) k"
+        "  UNION ALL"
+        "  SELECT k.contact_id FROM unnest($5::text[]) AS s(value),"
+        "  LATERAL (SELECT contact_id FROM contact_keys"
+        "           WHERE workspace_id = $1 AND kind = $6::int2 AND value = s.value LIMIT 1) k"
+        "  WHERE s.value NOT IN (SELECT identifier FROM identified)"
         ") SELECT ") +
     kContactSelectList +
     ", c.ctid::text, (SELECT array_agg(r.wanted::text) FROM requested r WHERE r.contact_id = c.id) "
+    "FROM identified c UNION ALL SELECT " +
+    kContactSelectList +
+    ", c.ctid::text, (SELECT array_agg(r.wanted::text) FROM requested r WHERE r.contact_id = c.id) "
     "FROM contacts c WHERE c.workspace_id = $1 AND c.id = ANY(ARRAY("
-    "  SELECT contact_id FROM requested UNION SELECT contact_id FROM holders))";  // unordered: rows go to a map
+    "  SELECT contact_id FROM requested UNION SELECT contact_id FROM holders))"  // unordered: rows go to a map
+    "  AND c.id NOT IN (SELECT id FROM identified)";
 
 // Every unique value the items could claim: what step 1 must find the holders of.
 void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField field, std::vector<UniqueClaim>& out) {
@@ -76,22 +93,24 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     std::vector<UniqueClaim> mentioned_values;
     std::vector<UniqueClaim> selector_values;     // selectors that must be looked up
     std::vector<UniqueClaim> creating_selectors;  // selectors of items that create when nothing is found
+    std::vector<UniqueClaim> identifier_values;   // every item's identifier value
+    const UniqueKind identifier_kind = engine::IdentifierKind(field);
     for (const CommitItem& item : items) {
         if (!item.write) continue;
         if (request.options.mode != engine::WriteMode::kCreate && item.write->id) {
             if (auto id = engine::CanonicalUuid(*item.write->id)) loaded.requested.push_back(std::move(*id));
         }
         MentionedClaims(*item.write, field, mentioned_values);
+        auto value = engine::IdentifierValueOf(*item.write, field);
+        if (!value) continue;
         if (request.skip_unseen) {
-            if (auto value = engine::IdentifierValueOf(*item.write, field)) {
-                // "No contact has it" becomes a claim of the value, which the unique index checks, only when
-                // the item creates a contact: not in update mode, not with an expected version or an id.
-                const bool creates_if_absent = request.options.mode != engine::WriteMode::kUpdate &&
-                                               !item.write->expected_version && !item.write->id;
-                (creates_if_absent ? creating_selectors : selector_values)
-                    .push_back({engine::IdentifierKind(field), std::move(*value)});
-            }
+            // "No contact has it" becomes a claim of the value, which the unique index checks, only when the
+            // item creates a contact: not in update mode, not with an expected version or an id.
+            const bool creates_if_absent =
+                request.options.mode != engine::WriteMode::kUpdate && !item.write->expected_version && !item.write->id;
+            (creates_if_absent ? creating_selectors : selector_values).push_back({identifier_kind, *value});
         }
+        identifier_values.push_back({identifier_kind, std::move(*value)});
     }
     std::sort(loaded.requested.begin(), loaded.requested.end());
     loaded.requested.erase(std::unique(loaded.requested.begin(), loaded.requested.end()), loaded.requested.end());
@@ -103,9 +122,11 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     ClaimFilter* const seen = request.claims_seen;
     const ClaimSet selectors(std::move(selector_values));
     const ClaimSet creating(std::move(creating_selectors));
+    const ClaimSet identifiers(std::move(identifier_values));
     std::vector<UniqueClaim> unlooked_selectors;
     PgArrayBuilder kinds;
     PgArrayBuilder values;
+    PgArrayBuilder identifier_lookups;  // looked up as identifiers first ($5)
     std::size_t looked_up = 0;
     for (const UniqueClaim& claim : loaded.mentioned) {
         if (request.skip_unseen && seen != nullptr && !selectors.contains(claim.kind, claim.value) &&
@@ -113,8 +134,12 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
             if (creating.contains(claim.kind, claim.value)) unlooked_selectors.push_back(claim);
             continue;
         }
-        kinds.Add(std::to_string(static_cast<int>(claim.kind)));
-        values.Add(claim.value);
+        if (identifiers.contains(claim.kind, claim.value)) {
+            identifier_lookups.Add(claim.value);
+        } else {
+            kinds.Add(std::to_string(static_cast<int>(claim.kind)));
+            values.Add(claim.value);
+        }
         ++looked_up;
     }
     loaded.unlooked_selectors = ClaimSet(std::move(unlooked_selectors));
@@ -123,6 +148,7 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     for (const std::string& id : loaded.requested) requested.Add(id);
     SqlParams params;
     params.Add(request.settings.id).Add(requested.Finish()).Add(kinds.Finish()).Add(values.Finish());
+    params.Add(identifier_lookups.Finish()).Add(std::to_string(static_cast<int>(identifier_kind)));
     const pqxx::result rows = params.ExecFixed(txn, kLoadSql);
     for (const pqxx::row& row : rows) {
         Contact contact = ContactFromRow(row, request.settings);
