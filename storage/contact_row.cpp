@@ -276,16 +276,30 @@ void ContactWriter::Update(pqxx::transaction_base& txn, const std::vector<const 
     // WHERE c.workspace_id = $1 AND c.id = u.id AND c.version = u.read_version, and the rows are found by
     // `c.ctid = ANY(...)` (a heap fetch each) when their ctids are known, else by `c.id = ANY($2)` (an index
     // lookup each, whatever the statistics say). Only the columns some contact changed travel and are
-    // parsed, and only plain columns of the unnest appear in SET (SPEC §8 rule 5).
+    // parsed, and only plain columns of the unnest or parameters appear in SET (SPEC §8 rule 5). A column
+    // every row sets to the same value (updated_at: one run, one clock reading) travels once, as a scalar,
+    // so the server parses it once instead of once a row.
     std::vector<std::size_t> columns = {kIdColumn};
     for (std::size_t column = kVersionColumn; column < kColumns.size(); ++column) {
         if ((changed_columns_ >> column) & 1u) columns.push_back(column);
     }
     std::vector<PgArrayBuilder> arrays(columns.size());
+    std::vector<ColumnValue> first_values(columns.size());
+    std::vector<bool> same_in_every_row(columns.size(), true);
+    same_in_every_row[0] = false;  // the id joins the unnest to the row
     PgArrayBuilder read_versions;
     PgArrayBuilder row_ids;
-    for (const Changed* changed : rows) {
-        for (std::size_t i = 0; i < columns.size(); ++i) arrays[i].Add(kColumns[columns[i]].text(*changed->contact));
+    for (std::size_t row = 0; row < rows.size(); ++row) {
+        const Changed* changed = rows[row];
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            ColumnValue value = kColumns[columns[i]].text(*changed->contact);
+            if (row == 0) {
+                first_values[i] = value;
+            } else if (same_in_every_row[i] && value != first_values[i]) {
+                same_in_every_row[i] = false;
+            }
+            arrays[i].Add(value);
+        }
         read_versions.Add(std::to_string(changed->read_version));
         if (by_row) row_ids.Add(*changed->row);
     }
@@ -297,16 +311,22 @@ void ContactWriter::Update(pqxx::transaction_base& txn, const std::vector<const 
     for (std::size_t i = 0; i < columns.size(); ++i) {
         const std::size_t column = columns[i];
         const std::string name = kColumns[column].name;
-        const std::string placeholder = params.NextPlaceholder();
-        params.Add(arrays[i].Finish());
-        // Array-valued and jsonb columns travel as text[] of their literals and are cast per row.
         const std::string type = kColumns[column].type;
-        const bool cast_per_row = type == "text[]" || type == "jsonb";
-        unnest += std::string(i ? ", " : "") + placeholder + "::" + (cast_per_row ? "text" : type) + "[]";
-        names += std::string(i ? ", " : "") + "u_" + name;
-        if (column != kIdColumn) {
-            set += std::string(set.empty() ? "" : ", ") + name + " = u.u_" + name + (cast_per_row ? "::" + type : "");
+        const std::string placeholder = params.NextPlaceholder();
+        std::string value;
+        if (same_in_every_row[i]) {
+            params.Add(first_values[i]);
+            value = placeholder + "::" + type;
+        } else {
+            params.Add(arrays[i].Finish());
+            // Array-valued and jsonb columns travel as text[] of their literals and are cast per row.
+            const bool cast_per_row = type == "text[]" || type == "jsonb";
+            unnest +=
+                std::string(unnest.empty() ? "" : ", ") + placeholder + "::" + (cast_per_row ? "text" : type) + "[]";
+            names += std::string(names.empty() ? "" : ", ") + "u_" + name;
+            value = "u.u_" + name + (cast_per_row ? "::" + type : "");
         }
+        if (column != kIdColumn) set += std::string(set.empty() ? "" : ", ") + name + " = " + value;
     }
     const std::string read_version = params.NextPlaceholder();
     params.Add(read_versions.Finish());

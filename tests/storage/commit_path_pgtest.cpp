@@ -49,6 +49,27 @@ TEST_F(CommitPathTest, ItemsOfOneContactApplyInSubmissionOrderWithinARun) {
     EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 1);
 }
 
+// One UPDATE writes every changed contact of a run: a column all rows share travels once, the others per row.
+TEST_F(CommitPathTest, ContactsUpdatedInOneRunKeepTheirOwnValues) {
+    CommitOne(R"({"phone": "+16502530000"})");
+    CommitOne(R"({"phone": "+16502530001"})");
+    CommitOne(R"({"phone": "+16502530002"})");
+    const auto results = Commit({R"({"phone": "+16502530000", "title": "a", "status": "Won", "priority": 1})",
+                                 R"({"phone": "+16502530001", "title": "a", "status": "New", "priority": 1})",
+                                 R"({"phone": "+16502530002", "title": "b", "status": "Won", "priority": 1})"});
+    ASSERT_EQ(results.size(), 3u);
+    const std::vector<std::pair<std::string, std::string>> expected = {{"a", "Won"}, {"a", "New"}, {"b", "Won"}};
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        ASSERT_EQ(results[i].outcome.action, Action::kUpdated) << i;
+        const auto stored = store_.Get(settings_, results[i].contact->id);
+        ASSERT_TRUE(stored.has_value());
+        EXPECT_EQ(stored->title, expected[i].first) << i;
+        EXPECT_EQ(stored->status, expected[i].second) << i;
+        EXPECT_EQ(stored->priority, 1) << i;
+        EXPECT_EQ(stored->version, 2) << i;
+    }
+}
+
 TEST_F(CommitPathTest, EmailHeldByAnotherContactIsDuplicateValueNamingTheHolder) {
     const auto holder = CommitOne(R"({"phone": "+16502530000", "email": "ann@x.io"})");
     const auto result = CommitOne(R"({"phone": "+16502530001", "emails": ["other@x.io", "ANN@x.io"]})");
