@@ -28,4 +28,6 @@ BenchCluster::BenchCluster(const std::filesystem::path& folder) {
 
 void BenchCluster::Checkpoint() const { PgSession(server_->UrlFor("postgres")).Exec("CHECKPOINT"); }
 
+void BenchCluster::VacuumContactd() const { PgSession(ContactdUrl()).Exec("VACUUM"); }
+
 }  // namespace contactd::bench::e2e

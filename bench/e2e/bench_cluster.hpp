@@ -29,6 +29,9 @@ class BenchCluster {
 
     //! Forces a checkpoint, so that a timed phase does not pay for the writes of the one before.
     void Checkpoint() const;
+    //! VACUUMs the contactd database: what autovacuum would otherwise do, for the rows the earlier phases
+    //! updated, in the middle of the next timed phase.
+    void VacuumContactd() const;
     //! Stops the server now (the destructor would).
     void Stop() { server_->Stop(); }
 
