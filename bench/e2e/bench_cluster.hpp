@@ -26,6 +26,8 @@ class BenchCluster {
     int Port() const { return port_; }
     //! The directory of the server's binaries (where pgbench is too).
     std::filesystem::path BinDir() const { return bin_dir_; }
+    //! The postmaster, parent of every PostgreSQL process of the run (for their CPU time).
+    pid_t PostmasterPid() const { return server_->Pid(); }
 
     //! Forces a checkpoint, so that a timed phase does not pay for the writes of the one before.
     void Checkpoint() const;

@@ -9,6 +9,7 @@
 #include "bench/e2e/concurrent_batches.hpp"
 #include "bench/e2e/copy_reference.hpp"
 #include "bench/e2e/correctness.hpp"
+#include "bench/e2e/cpu_meter.hpp"
 #include "bench/e2e/fairness_probe.hpp"
 #include "bench/e2e/large_batch.hpp"
 #include "bench/e2e/machine_info.hpp"
@@ -38,7 +39,10 @@ struct BatchFigures {
     ConcurrentRun run;
     std::int64_t items = 0;
     std::uint64_t bytes = 0;
+    CpuSpent cpu;  // from the first POST until every job completed
 
+    //! CPU microseconds a batch item of `seconds` (of some process or the machine).
+    double MicrosPerItem(double seconds) const { return items > 0 ? seconds * 1e6 / static_cast<double>(items) : 0; }
     double ItemsPerSecond() const { return run.seconds > 0 ? static_cast<double>(items) / run.seconds : 0; }
     //! All 20 POSTs: bytes over the time from the first byte to the last 202.
     double AcceptMegabytesPerSecond() const {

@@ -69,7 +69,8 @@ void Append(std::vector<Check>& checks, const std::vector<Check>& more) {
 
 //! The timed run, with the fairness probe submitted from the sweep once the big job is far enough along.
 void RunTimedBatch(const std::string& server_url, const ExpectedWorkload& workload,
-                   const std::map<std::string, std::string>& keys, BenchResults& results) {
+                   const std::map<std::string, std::string>& keys, pid_t server_pid, pid_t postmaster_pid,
+                   BenchResults& results) {
     FairnessProbe probe(server_url, keys.at(kFairnessWorkspace), GenerateSmallBatch(workload.seed, kFairnessItems));
     const auto on_sweep = [&](double elapsed, const std::vector<JobStatus>& statuses) {
         const JobStatus& big = statuses.front();
@@ -82,8 +83,10 @@ void RunTimedBatch(const std::string& server_url, const ExpectedWorkload& worklo
             workload.workspaces.front().id + " at " + Fixed(progress * 100, 0) + "%");
         probe.Start(elapsed, progress, static_cast<int>(others));
     };
+    const CpuReading cpu_before = ReadCpu(server_pid, postmaster_pid);
     results.batch.run =
         RunConcurrentBatches(server_url, Submissions(workload, keys, false), kJobsTimeoutSeconds, on_sweep);
+    results.batch.cpu = Between(cpu_before, ReadCpu(server_pid, postmaster_pid));
     results.batch.items = std::accumulate(workload.workspaces.begin(), workload.workspaces.end(), std::int64_t{0},
                                           [](std::int64_t sum, const ExpectedWorkspace& w) { return sum + w.items; });
     for (const JobRun& job : results.batch.run.jobs) results.batch.bytes += job.bytes;
@@ -122,7 +125,7 @@ void RunPhases(const E2eOptions& options, const std::filesystem::path& run_dir, 
         cluster.Checkpoint();
 
         Log("timed batch: " + std::to_string(workload.workspaces.size()) + " POSTs at once");
-        RunTimedBatch(server.Url(), workload, keys, results);
+        RunTimedBatch(server.Url(), workload, keys, server.Pid(), cluster.PostmasterPid(), results);
         results.memory.after_batch = rss.PeakBytes();
         Append(results.checks, CheckTimedJobs(workload, results.batch.run));
         Append(results.checks, {{"fairness job: every item created", std::to_string(kFairnessItems) + " created",

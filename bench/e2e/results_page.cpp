@@ -63,6 +63,14 @@ void WriteHeader(std::ostream& out, const BenchResults& results) {
     out << "\n";
 }
 
+// "contactd 31.2 µs, PostgreSQL 40.3 µs, other 1.9 µs; machine 98% busy".
+std::string CpuPerItem(const BatchFigures& batch) {
+    const CpuSpent& cpu = batch.cpu;
+    return "contactd " + Fixed(batch.MicrosPerItem(cpu.contactd), 1) + " µs, PostgreSQL " +
+           Fixed(batch.MicrosPerItem(cpu.postgres), 1) + " µs, other " + Fixed(batch.MicrosPerItem(cpu.Other()), 1) +
+           " µs; machine " + Fixed(cpu.Busy() * 100, 0) + "% busy";
+}
+
 void WriteFigures(std::ostream& out, const BenchResults& results) {
     const BatchFigures& batch = results.batch;
     const CopyFigures& copy = results.copy;
@@ -81,6 +89,10 @@ void WriteFigures(std::ostream& out, const BenchResults& results) {
                             " (+" + Grouped(copy.keys) + " claims, " + Fixed(copy.with_keys_seconds, 1) + " s)"
                       : kNotMeasured,
                   Ratio(batch.ItemsPerSecond(), copy.WithKeysPerSecond())});
+        if (batch.cpu.measured) {
+            Row(out, {"CPU a batch item during the timed batch (contactd's threads, PostgreSQL's processes, the rest)",
+                      CpuPerItem(batch), "", ""});
+        }
         Row(out, {"acceptance of the 20 batches (first byte → last 202)",
                   Fixed(batch.AcceptMegabytesPerSecond(), 1) + " MB/s (" + Mb(batch.bytes) + " in " +
                       Fixed(batch.run.last_accepted_at, 2) + " s)",
@@ -231,6 +243,11 @@ void WriteMethod(std::ostream& out, const BenchResults& results) {
            "have the same indexes. Once contacts alone, once contacts then their claims. The ratio is contactd's "
            "items/s over the reference's rows/s (contacts/s): the reference writes the final rows once, contactd "
            "applies every item (creates, repeated updates, conflicts) and its result line.\n"
+        << "- **CPU**: utime + stime from /proc, read just before the first POST and once every job is seen "
+           "completed: of the server process (all its threads), of PostgreSQL (the postmaster with the backends "
+           "it has reaped, and every live process it started) and of the whole machine (/proc/stat); \"other\" is "
+           "the machine's busy time less those two (the driver, curl, the kernel's own threads). Per item = CPU "
+           "seconds over the timed batch's items.\n"
         << "- **Fairness**: when the big job (bench-0) is ~20% processed, a 50-item job of a workspace with no "
            "other work is POSTed; the time runs from its POST until it is seen completed (polled every 10 ms).\n"
         << "- **PATCH**: `wrk` (2 threads, `bench/e2e/patch.lua`) sets a new title on random contacts of bench-0 "
@@ -280,6 +297,7 @@ std::string ResultsSummary(const BenchResults& results) {
                 << Ratio(results.batch.ItemsPerSecond(), results.copy.WithKeysPerSecond()) << ")";
         }
         out << "\n";
+        if (results.batch.cpu.measured) out << "  CPU an item: " << CpuPerItem(results.batch) << "\n";
     }
     if (results.fairness.measured) out << "  fairness: " << Fixed(results.fairness.complete_seconds, 3) << " s\n";
     if (results.patch.measured) {
