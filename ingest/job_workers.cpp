@@ -59,23 +59,29 @@ struct JobWorkers::Impl {
         }
     }
 
-    // The next workspace to serve (refreshing the runnable set from the database when it is stale).
-    std::optional<std::string> PickWorkspace(engine::Millis now) {
+    // Reads which workspaces have work from the database, when a job was accepted since the last read
+    // (Notify) or that read is older than poll_ms.
+    void RefreshRunnable(engine::Millis now) {
         std::unique_lock lock(mutex);
-        if (refresh_needed || now - last_refresh >= config.poll_ms) {
-            refresh_needed = false;
-            last_refresh = now;
-            lock.unlock();
-            std::vector<engine::RunnableWorkspace> runnable;
-            {
-                storage::PooledConnection connection = pool.Acquire();
-                for (const auto& work : storage::FindWorkspacesWithWork(*connection)) {
-                    runnable.push_back({work.workspace_id, work.items_per_second});
-                }
+        if (!refresh_needed && now - last_refresh < config.poll_ms) return;
+        refresh_needed = false;
+        last_refresh = now;
+        lock.unlock();
+        std::vector<engine::RunnableWorkspace> runnable;
+        {
+            storage::PooledConnection connection = pool.Acquire();
+            for (const auto& work : storage::FindWorkspacesWithWork(*connection)) {
+                runnable.push_back({work.workspace_id, work.items_per_second});
             }
-            lock.lock();
-            scheduler.SetRunnable(runnable, now);
         }
+        lock.lock();
+        scheduler.SetRunnable(runnable, now);
+    }
+
+    // The next workspace to serve.
+    std::optional<std::string> PickWorkspace(engine::Millis now) {
+        RefreshRunnable(now);
+        std::lock_guard lock(mutex);
         return scheduler.Next(now);
     }
 
@@ -193,7 +199,10 @@ class JobWorkers::Impl::Worker {
         const std::string workspace_id = lane_->workspace_id;
         if (now >= slice_end_) {
             // The slice is over: rotate if another workspace is waiting; otherwise keep the lane (and the
-            // chunk the prefetcher has ready) for another slice.
+            // chunk the prefetcher has ready) for another slice. A workspace that got its first job while
+            // every worker was busy is waiting too, so the runnable set is brought up to date first: else
+            // it would wait for a budget to run out or a job to end (a whole big job, at the default budget).
+            impl_.RefreshRunnable(now);
             if (impl_.WithScheduler([&](engine::FairScheduler& s) { return s.HasWaiting(now); })) {
                 return GiveBack(now, true);
             }

@@ -1,0 +1,108 @@
+// The batch workers against real PostgreSQL (a database of the test's own, so that no other test's workers
+// take its jobs): how they share their time between workspaces.
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <thread>
+
+#include "engine/workspace_admin.hpp"
+#include "ingest/job_workers.hpp"
+#include "storage/connection_pool.hpp"
+#include "storage/ids.hpp"
+#include "storage/job_store.hpp"
+#include "storage/job_writer.hpp"
+#include "storage/migrations.hpp"
+#include "storage/workspace_store.hpp"
+#include "tests/engine/json_text.hpp"
+#include "tests/support/test_cluster.hpp"
+
+namespace contactd::testing {
+namespace {
+
+using test_support::TestCluster;
+
+constexpr engine::Millis kNow = 1767225600000;  // 2026-01-01T00:00:00Z
+
+class JobWorkersTest : public ::testing::Test {
+  protected:
+    JobWorkersTest() : url_(MigratedDatabase()), pool_(url_, 4), workspaces_(pool_), jobs_(pool_) {}
+
+    static std::string MigratedDatabase() {
+        const std::string url = TestCluster::CreateDatabase("job_workers");
+        pqxx::connection connection(url);
+        storage::ApplyMigrations(connection);
+        return url;
+    }
+
+    std::string NewWorkspace() {
+        const std::string id = TestCluster::UniqueId("ws");
+        auto edit = engine::NewWorkspaceSettings(J(R"({"id": ")" + id + R"(", "default_country": "US"})"));
+        EXPECT_TRUE(edit.ok());
+        EXPECT_TRUE(workspaces_.Create(edit.settings, kNow).has_value());
+        return id;
+    }
+
+    //! Stages and commits a job of `count` create items; returns its id.
+    std::string Submit(const std::string& workspace_id, int count) {
+        storage::JobWriter writer(url_, workspace_id);
+        std::uint64_t offset = 0;
+        for (int i = 0; i < count; ++i) {
+            const std::string item = R"({"phone": "+1650555)" + std::to_string(1000 + i) + R"("})";
+            writer.Add(storage::ChunkItemKind::kJson, offset, item);
+            offset += item.size() + 1;
+        }
+        const auto acceptance = writer.Commit({}, std::nullopt, storage::Sha256Raw(workspace_id), kNow);
+        EXPECT_EQ(acceptance.result, storage::Acceptance::Result::kAccepted);
+        return acceptance.job_id;
+    }
+
+    engine::JobStatus Status(const std::string& workspace_id, const std::string& job_id) {
+        const auto status = jobs_.Status(workspace_id, job_id);
+        EXPECT_TRUE(status.has_value());
+        return status.value_or(engine::JobStatus{});
+    }
+
+    //! Polls until `done` holds (or 60 s have passed, which fails the test).
+    template <class Done>
+    void WaitUntil(Done done, const char* what) {
+        for (int i = 0; i < 6000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        ASSERT_TRUE(done()) << what;
+    }
+
+    std::string url_;
+    storage::ConnectionPool pool_;
+    storage::WorkspaceStore workspaces_;
+    storage::JobStore jobs_;
+};
+
+// One worker, busy with a big job whose budget never runs out (the default 50,000 items a second is more than
+// a worker applies): a small job of another workspace is served at the next slice end, not after the big job.
+TEST_F(JobWorkersTest, AWorkspaceThatGetsWorkWhileEveryWorkerIsBusyIsServedAtTheNextSliceEnd) {
+    const std::string big_workspace = NewWorkspace();
+    const std::string small_workspace = NewWorkspace();
+    const std::string big = Submit(big_workspace, 8000);  // 8 chunks
+
+    ingest::JobWorkersConfig config;
+    config.database_url = url_;
+    config.workers = 1;
+    config.node_id = TestCluster::UniqueId("node");
+    config.slice_ms = 1;      // every chunk ends a slice
+    config.poll_ms = 600000;  // the runnable set is refreshed on notifications only
+    ingest::JobWorkers workers(config, ingest::JsonItemParser());
+    workers.Start();
+    WaitUntil([&] { return Status(big_workspace, big).tally.counts.processed > 0; }, "the big job never started");
+
+    const std::string small = Submit(small_workspace, 50);
+    workers.Notify();  // as the HTTP handler does once a job is accepted
+    WaitUntil([&] { return Status(small_workspace, small).state == engine::JobState::kCompleted; },
+              "the small job did not complete");
+    const engine::JobStatus big_then = Status(big_workspace, big);
+    EXPECT_LT(big_then.tally.counts.processed, 8000) << "the small job waited for the whole big job";
+
+    WaitUntil([&] { return Status(big_workspace, big).state == engine::JobState::kCompleted; },
+              "the big job did not complete");
+    workers.Stop();
+}
+
+}  // namespace
+}  // namespace contactd::testing
