@@ -60,21 +60,28 @@ struct JobWorkers::Impl {
     }
 
     // Reads which workspaces have work from the database, when a job was accepted since the last read
-    // (Notify) or that read is older than poll_ms.
+    // (Notify) or that read is older than poll_ms. One refresh at a time: an older read landing after a
+    // newer one would forget a workspace the newer one found. Throws when the database cannot be read; the
+    // refresh is then still due.
     void RefreshRunnable(engine::Millis now) {
+        std::lock_guard one_at_a_time(refresh_mutex);
         std::unique_lock lock(mutex);
         if (!refresh_needed && now - last_refresh < config.poll_ms) return;
-        refresh_needed = false;
-        last_refresh = now;
+        refresh_needed = false;  // a Notify from here on asks for the next refresh
         lock.unlock();
         std::vector<engine::RunnableWorkspace> runnable;
-        {
+        try {
             storage::PooledConnection connection = pool.Acquire();
             for (const auto& work : storage::FindWorkspacesWithWork(*connection)) {
                 runnable.push_back({work.workspace_id, work.items_per_second});
             }
+        } catch (...) {
+            lock.lock();
+            refresh_needed = true;
+            throw;
         }
         lock.lock();
+        last_refresh = now;
         scheduler.SetRunnable(runnable, now);
     }
 
@@ -113,7 +120,8 @@ struct JobWorkers::Impl {
     std::vector<std::unique_ptr<Worker>> workers;
     std::thread listener;
 
-    std::mutex mutex;  // the scheduler and the refresh state
+    std::mutex refresh_mutex;  // held through a whole RefreshRunnable (taken before `mutex`)
+    std::mutex mutex;          // the scheduler and the refresh state
     engine::FairScheduler scheduler;
     engine::Millis last_refresh = INT64_MIN / 2;
     bool refresh_needed = true;
@@ -202,7 +210,12 @@ class JobWorkers::Impl::Worker {
             // chunk the prefetcher has ready) for another slice. A workspace that got its first job while
             // every worker was busy is waiting too, so the runnable set is brought up to date first: else
             // it would wait for a budget to run out or a job to end (a whole big job, at the default budget).
-            impl_.RefreshRunnable(now);
+            try {
+                impl_.RefreshRunnable(now);
+            } catch (const std::exception& error) {
+                // Serving the lane held needs no fresh list; the next slice's end tries again.
+                impl_.log.Warn("finding workspaces with work failed", {{"error", error.what()}});
+            }
             if (impl_.WithScheduler([&](engine::FairScheduler& s) { return s.HasWaiting(now); })) {
                 return GiveBack(now, true);
             }

@@ -2,6 +2,7 @@
 // take its jobs): how they share their time between workspaces.
 #include <pqxx/pqxx>
 
+#include <array>
 #include <chrono>
 #include <thread>
 
@@ -42,12 +43,16 @@ class JobWorkersTest : public ::testing::Test {
         return id;
     }
 
-    //! Stages and commits a job of `count` create items; returns its id.
+    //! Stages and commits a job of `count` (at most 36,000) create items, each with a phone of its own;
+    //! returns its id.
     std::string Submit(const std::string& workspace_id, int count) {
+        static constexpr std::array<const char*, 4> kAreaCodes = {"650", "415", "212", "312"};
         storage::JobWriter writer(url_, workspace_id);
         std::uint64_t offset = 0;
         for (int i = 0; i < count; ++i) {
-            const std::string item = R"({"phone": "+1650555)" + std::to_string(1000 + i) + R"("})";
+            const std::string phone = std::string("+1") + kAreaCodes[static_cast<std::size_t>(i / 9000)] + "555" +
+                                      std::to_string(1000 + i % 9000);
+            const std::string item = R"({"phone": ")" + phone + R"("})";
             writer.Add(storage::ChunkItemKind::kJson, offset, item);
             offset += item.size() + 1;
         }
@@ -77,10 +82,12 @@ class JobWorkersTest : public ::testing::Test {
 
 // One worker, busy with a big job whose budget never runs out (the default 50,000 items a second is more than
 // a worker applies): a small job of another workspace is served at the next slice end, not after the big job.
+// The big job is long enough (30 chunks) for the small one to be submitted well before its end.
 TEST_F(JobWorkersTest, AWorkspaceThatGetsWorkWhileEveryWorkerIsBusyIsServedAtTheNextSliceEnd) {
     const std::string big_workspace = NewWorkspace();
     const std::string small_workspace = NewWorkspace();
-    const std::string big = Submit(big_workspace, 8000);  // 8 chunks
+    constexpr int kBigItems = 30000;
+    const std::string big = Submit(big_workspace, kBigItems);
 
     ingest::JobWorkersConfig config;
     config.database_url = url_;
@@ -97,10 +104,12 @@ TEST_F(JobWorkersTest, AWorkspaceThatGetsWorkWhileEveryWorkerIsBusyIsServedAtThe
     WaitUntil([&] { return Status(small_workspace, small).state == engine::JobState::kCompleted; },
               "the small job did not complete");
     const engine::JobStatus big_then = Status(big_workspace, big);
-    EXPECT_LT(big_then.tally.counts.processed, 8000) << "the small job waited for the whole big job";
+    EXPECT_LT(big_then.tally.counts.processed, kBigItems) << "the small job waited for the whole big job";
 
     WaitUntil([&] { return Status(big_workspace, big).state == engine::JobState::kCompleted; },
               "the big job did not complete");
+    EXPECT_EQ(Status(big_workspace, big).tally.counts.ok, kBigItems);
+    EXPECT_EQ(Status(small_workspace, small).tally.counts.ok, 50);
     workers.Stop();
 }
 
