@@ -9,9 +9,10 @@ namespace contactd::bench::e2e {
 
 //! Cumulative CPU seconds at one moment.
 struct CpuReading {
+    bool ok = false;  // every source could be read
     double contactd = 0;
     double postgres = 0;
-    double machine_busy = 0;   // every CPU, every process (user, nice, system, irq, softirq, steal)
+    double machine_busy = 0;   // every CPU, every process (user, nice, system, irq, softirq; not steal)
     double machine_total = 0;  // busy + idle + iowait
 };
 
@@ -23,15 +24,17 @@ struct CpuSpent {
     double machine_busy = 0;
     double machine_total = 0;
 
-    //! Seconds spent by everything else (the driver, its HTTP clients, the kernel's own threads).
+    //! Seconds spent by everything else: the driver, its HTTP clients, the kernel's threads and interrupts
+    //! (loopback TCP for the server's requests is partly here). Approximate: /proc/stat counts ticks.
     double Other() const { return machine_busy - contactd - postgres; }
     //! The machine's busy share over the interval, 0..1.
     double Busy() const { return machine_total > 0 ? machine_busy / machine_total : 0; }
 };
 
-//! Reads the counters now; a process that cannot be read counts 0.
+//! Reads the counters now; `ok` is false when the server, the postmaster or /proc/stat could not be read.
 CpuReading ReadCpu(pid_t contactd, pid_t postmaster);
 
+//! Measured only when both readings are whole.
 CpuSpent Between(const CpuReading& before, const CpuReading& after);
 
 }  // namespace contactd::bench::e2e
