@@ -26,45 +26,47 @@ using engine::Contact;
 using engine::UniqueClaim;
 using engine::UniqueKind;
 
-// Step 1: contacts addressed by id or alias ($2), contacts whose identifier is one of the items' identifier
-// values ($5), and contacts holding any other mentioned value ($3, $4). After the contact come its row's ctid
-// and the requested ids (or aliases) that resolved to it.
+// Step 1 is two statements. The first reads the contacts whose identifier is one of the items' identifier
+// values: one descent of contacts_by_identifier straight to the row, where going through contact_keys costs two
+// descents and a heap fetch more. The contact found holds the value (an identifier is always one of its
+// contact's claims). Most batch items select their contact this way, and most chunks need nothing else.
 //
-// An identifier value is looked up first as an identifier: one descent of contacts_by_identifier straight to
-// the row, where going through contact_keys costs two descents and a heap fetch more. The contact found holds
-// the value (an identifier is always one of its contact's claims). A value no contact has as its identifier
-// may still be another contact's second phone or e-mail, so it is then looked up in contact_keys like any
-// other. No row lock: the update in step 4 checks every version it read.
+// The second, only when there is more to find, reads the contacts addressed by id or alias ($2) and those
+// holding any other value ($3 kinds, $4 values), among them the identifier values the first found no contact
+// for: such a value may still be another contact's second phone or e-mail. After each contact come its row's
+// ctid and (second statement) the requested ids or aliases that resolved to it. Two plain statements cost
+// PostgreSQL less than one that keeps the first's rows in a CTE to exclude them from the second (about 2.5 ms
+// on a 700-row chunk, measured): the few contacts both find are simply read twice and kept once.
+//
+// No row lock, and the two statements may see different snapshots (READ COMMITTED): the update in step 4
+// checks the version of every contact it writes, and the claims' unique index every value taken, so a
+// contact that changed between the statements fails the run for a retry, as one changed after the read does.
 //
 // Every lookup is an index probe per value (LATERAL ... LIMIT 1, and `= ANY` on an index), whatever the
 // planner's statistics say: during a bulk load they lag far behind, and a hash join over the whole
 // workspace's claims would cost more than the chunk itself.
-const std::string kLoadSql =
+const std::string kIdentifiedSql = std::string("SELECT ") + kContactSelectList +
+                                   ", c.ctid::text FROM contacts c WHERE c.workspace_id = $1 "
+                                   "AND c.identifier = ANY($2::text[])";
+const std::string kOthersSql =
     std::string(
         "WITH requested AS ("
         "  SELECT w.wanted, coalesce(a.contact_id, w.wanted) AS contact_id FROM unnest($2::uuid[]) AS w(wanted)"
         "  LEFT JOIN LATERAL (SELECT contact_id FROM contact_aliases"
         "                     WHERE workspace_id = $1 AND alias_id = w.wanted LIMIT 1) a ON true"
-        "), identified AS MATERIALIZED ("
-        "  SELECT c.*, c.ctid FROM contacts c WHERE c.workspace_id = $1 AND c.identifier = ANY($5::text[])"
         "), holders AS ("
         "  SELECT k.contact_id FROM unnest($3::int2[], $4::text[]) AS v(kind, value),"
         "  LATERAL (SELECT contact_id FROM contact_keys"
         "           WHERE workspace_id = $1 AND kind = v.kind AND value = v.value LIMIT 1) k"
-        "  UNION ALL"
-        "  SELECT k.contact_id FROM unnest($5::text[]) AS s(value),"
-        "  LATERAL (SELECT contact_id FROM contact_keys"
-        "           WHERE workspace_id = $1 AND kind = $6::int2 AND value = s.value LIMIT 1) k"
-        "  WHERE s.value NOT IN (SELECT identifier FROM identified)"
         ") SELECT ") +
     kContactSelectList +
     ", c.ctid::text, (SELECT array_agg(r.wanted::text) FROM requested r WHERE r.contact_id = c.id) "
-    "FROM identified c UNION ALL SELECT " +
-    kContactSelectList +
-    ", c.ctid::text, (SELECT array_agg(r.wanted::text) FROM requested r WHERE r.contact_id = c.id) "
     "FROM contacts c WHERE c.workspace_id = $1 AND c.id = ANY(ARRAY("
-    "  SELECT contact_id FROM requested UNION SELECT contact_id FROM holders))"  // unordered: rows go to a map
-    "  AND c.id NOT IN (SELECT id FROM identified)";
+    "  SELECT contact_id FROM requested UNION SELECT contact_id FROM holders))";  // unordered: rows go to a map
+
+// Where the commit path's columns end in a row of either statement: the ctid, then the requested ids.
+constexpr pqxx::row::size_type kCtidColumn = kContactColumnCount;
+constexpr pqxx::row::size_type kWantedColumn = kContactColumnCount + 1;
 
 // Every unique value the items could claim: what step 1 must find the holders of.
 void MentionedClaims(const engine::ContactWrite& write, engine::IdentifierField field, std::vector<UniqueClaim>& out) {
@@ -125,10 +127,8 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     const ClaimSet creating(std::move(creating_selectors));
     const ClaimSet identifiers(std::move(identifier_values));
     std::vector<UniqueClaim> unlooked_selectors;
-    PgArrayBuilder kinds;
-    PgArrayBuilder values;
-    PgArrayBuilder identifier_lookups;  // looked up as identifiers first ($5)
-    std::size_t looked_up = 0;
+    std::vector<const UniqueClaim*> identifier_lookups;  // the first statement's
+    std::vector<const UniqueClaim*> other_lookups;       // the second's, with the identifiers it did not find
     for (const UniqueClaim& claim : loaded.mentioned) {
         if (request.skip_unseen && seen != nullptr && !selectors.contains(claim.kind, claim.value) &&
             !seen->MayHold(claim.kind, claim.value)) {
@@ -136,30 +136,22 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
             continue;
         }
         if (identifiers.contains(claim.kind, claim.value)) {
-            identifier_lookups.Add(claim.value);
+            identifier_lookups.push_back(&claim);
         } else {
-            kinds.Add(std::to_string(static_cast<int>(claim.kind)));
-            values.Add(claim.value);
+            other_lookups.push_back(&claim);
         }
-        ++looked_up;
     }
     loaded.unlooked_selectors = ClaimSet(std::move(unlooked_selectors));
-    if (loaded.requested.empty() && looked_up == 0) return loaded;
-    PgArrayBuilder requested;
-    for (const std::string& id : loaded.requested) requested.Add(id);
-    SqlParams params;
-    params.Add(request.settings.id).Add(requested.Finish()).Add(kinds.Finish()).Add(values.Finish());
-    params.Add(identifier_lookups.Finish()).Add(std::to_string(static_cast<int>(identifier_kind)));
-    const pqxx::result rows = params.ExecFixed(txn, kLoadSql);
-    for (const pqxx::row& row : rows) {
+    // Keeps a contact read (the first time it is read) and the requested ids that resolved to it.
+    const auto take = [&](const pqxx::row& row, bool with_wanted) {
         Contact contact = ContactFromRow(row, request.settings);
-        loaded.row_of.emplace(contact.id, row[static_cast<pqxx::row::size_type>(row.size() - 2)].c_str());
-        const pqxx::field wanted = row[static_cast<pqxx::row::size_type>(row.size() - 1)];
-        if (!wanted.is_null()) {
-            for (std::string& id : ParsePgTextArray(wanted.c_str()).value_or(std::vector<std::string>{})) {
+        if (with_wanted && !row[kWantedColumn].is_null()) {
+            for (std::string& id : ParsePgTextArray(row[kWantedColumn].c_str()).value_or(std::vector<std::string>{})) {
                 loaded.id_of_requested.emplace(std::move(id), contact.id);
             }
         }
+        if (loaded.by_id.contains(contact.id)) return;
+        loaded.row_of.emplace(contact.id, row[kCtidColumn].c_str());
         // A read that looked every value up teaches the filter what it missed (a retry after its miss, or a
         // read before it was loaded); a read that trusted it found only values it has already seen, or values
         // items select by, which no item can be refused for.
@@ -170,7 +162,36 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
         }
         std::string id = contact.id;
         loaded.by_id.emplace(std::move(id), std::move(contact));
+    };
+    if (!identifier_lookups.empty()) {
+        PgArrayBuilder lookups;
+        for (const UniqueClaim* claim : identifier_lookups) lookups.Add(claim->value);
+        SqlParams params;
+        params.Add(request.settings.id).Add(lookups.Finish());
+        const pqxx::result rows = params.ExecFixed(txn, kIdentifiedSql);
+        std::unordered_set<std::string_view> found;
+        found.reserve(rows.size());
+        for (const pqxx::row& row : rows) {
+            take(row, /*with_wanted=*/false);
+            const pqxx::field identifier = row[kIdentifierColumn];
+            if (!identifier.is_null()) found.emplace(identifier.c_str(), identifier.size());
+        }
+        for (const UniqueClaim* claim : identifier_lookups) {
+            if (!found.contains(claim->value)) other_lookups.push_back(claim);
+        }
     }
+    if (loaded.requested.empty() && other_lookups.empty()) return loaded;
+    PgArrayBuilder requested;
+    for (const std::string& id : loaded.requested) requested.Add(id);
+    PgArrayBuilder kinds;
+    PgArrayBuilder values;
+    for (const UniqueClaim* claim : other_lookups) {
+        kinds.Add(std::to_string(static_cast<int>(claim->kind)));
+        values.Add(claim->value);
+    }
+    SqlParams params;
+    params.Add(request.settings.id).Add(requested.Finish()).Add(kinds.Finish()).Add(values.Finish());
+    for (const pqxx::row& row : params.ExecFixed(txn, kOthersSql)) take(row, /*with_wanted=*/true);
     return loaded;
 }
 

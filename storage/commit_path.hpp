@@ -2,9 +2,9 @@
 // The commit path: applies a run of write items of one workspace inside one transaction, set-based.
 // Single-contact endpoints send a run of one; batch workers send a chunk. Either way the same rules apply.
 //
-//   1. One statement resolves every selector (ids through aliases, identifier values through the
-//      contacts_by_identifier index) and reads every contact holding a unique value the items mention. It
-//      takes no lock: batch work of a workspace is serialised by its
+//   1. One statement reads the contacts the items' identifier values name (the contacts_by_identifier index);
+//      a second, when there is more to find, resolves ids through aliases and reads every contact holding
+//      another unique value the items mention. It takes no lock: batch work of a workspace is serialised by its
 //      lane, and a single-contact write racing it is caught in step 4. Batch workers skip the values no
 //      contact can hold as far as this process has seen (storage/claim_filter.hpp): a wrong guess is a
 //      claim that step 3 cannot take, or an identifier it finds held (FoldedRun::to_confirm), either of

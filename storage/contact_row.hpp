@@ -15,8 +15,11 @@
 
 namespace contactd::storage {
 
-//! The SELECT list that ContactFromRow reads, for a `contacts` table aliased `c`.
+//! The SELECT list that ContactFromRow reads, for a `contacts` table aliased `c`: this many columns, the
+//! identifier at kIdentifierColumn.
 extern const char* const kContactSelectList;
+constexpr int kContactColumnCount = 27;
+constexpr int kIdentifierColumn = 4;
 
 //! Reads the contact starting at column `first` of `row` (laid out as kContactSelectList). Custom field
 //! values are typed by the workspace's declarations.

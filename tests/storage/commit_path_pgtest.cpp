@@ -140,6 +140,30 @@ TEST_F(CommitPathTest, UpdateByIdAndByAlias) {
     EXPECT_EQ(IgnoredCode(not_a_uuid), Code::kContactNotFound);
 }
 
+// The read finds a contact by its identifier in one statement and by its id (an alias here) in the other: it
+// is kept once, and both items reach it, in order.
+TEST_F(CommitPathTest, ContactSelectedByIdentifierAndByAliasInOneRun) {
+    const auto a = CommitOne(R"({"phone": "+16502530000"})");
+    const auto b = CommitOne(R"({"phone": "+16502530001"})");
+    ASSERT_EQ(store_.Merge(settings_, a.contact->id, b.contact->id, kTestNow).status,
+              storage::MergeOutcome::Status::kMerged);
+    const std::int64_t merged_version = store_.Get(settings_, b.contact->id)->version;
+    const auto results = Commit({R"({"phone": "+16502530001", "title": "by identifier"})",
+                                 R"({"id": ")" + a.contact->id + R"(", "tags": {"add": ["by-alias"]}})",
+                                 R"({"id": ")" + b.contact->id + R"(", "status": "Won"})"});
+    ASSERT_EQ(results.size(), 3u);
+    for (const auto& result : results) {
+        ASSERT_TRUE(result.outcome.ok());
+        EXPECT_EQ(result.contact->id, b.contact->id);
+    }
+    EXPECT_EQ(results[2].contact->version, merged_version + 3);
+    const auto stored = store_.Get(settings_, b.contact->id);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->title, "by identifier");
+    EXPECT_EQ(stored->tags, (std::vector<std::string>{"by-alias"}));
+    EXPECT_EQ(stored->status, "Won");
+    EXPECT_EQ(stored->version, merged_version + 3);
+}
 TEST_F(CommitPathTest, IdentifierImmutabilityHoldsAgainstTheStoredContact) {
     const auto a = CommitOne(R"({"phone": "+16502530000"})");
     const auto result = CommitOne(R"({"id": ")" + a.contact->id + R"(", "phone": "+16502530001"})");
