@@ -87,7 +87,7 @@ class WriteApplier {
         list = std::move(next);
     }
 
-    void ApplyCustomFields(std::map<std::string, CustomValue>& fields) {
+    void ApplyCustomFields(CustomFields& fields) {
         if (!write_.custom_fields_named) return;
         if (context_.options.semantics == Semantics::kPut) {
             // PUT: the object is the whole set. Declared slugs it leaves out become null, except those whose
@@ -101,7 +101,7 @@ class WriteApplier {
         }
         for (const auto& [slug, value] : write_.custom_fields) {
             if (value) {
-                fields[slug] = *value;
+                fields.insert_or_assign(slug, *value);
             } else {
                 fields.erase(slug);
             }

@@ -2,25 +2,13 @@
 // The contact record (SPEC §2) as the engine sees it: validated, normalised values only.
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
+#include "engine/custom_fields.hpp"
+
 namespace contactd::engine {
-
-//! Unix time in milliseconds; every timestamp and date value in the engine is one of these.
-using Millis = std::int64_t;
-
-//! A date custom-field value, distinct from a number so that a variant can tell them apart.
-struct DateValue {
-    Millis millis = 0;
-    friend bool operator==(const DateValue&, const DateValue&) = default;
-};
-
-//! A custom field value: text, number, boolean or date (absent from the map means null).
-using CustomValue = std::variant<std::string, double, bool, DateValue>;
 
 //! A contact. Optional scalars are null when empty; arrays are empty when null.
 struct Contact {
@@ -56,7 +44,7 @@ struct Contact {
     std::optional<std::string> external_reference_id;
     std::optional<std::string> external_reference_url;
 
-    std::map<std::string, CustomValue> custom_fields;  // by slug; a missing slug is null
+    CustomFields custom_fields;  // by slug; a missing slug is null
 
     //! The workspace identifier value, fixed once the contact first has one (SPEC §9).
     std::optional<std::string> identifier;

@@ -77,7 +77,7 @@ engine::Contact ContactFromRow(const pqxx::row& row, const engine::WorkspaceSett
     return c;
 }
 
-std::string CustomFieldsToJson(const std::map<std::string, engine::CustomValue>& fields) {
+std::string CustomFieldsToJson(const engine::CustomFields& fields) {
     std::string out;
     engine::JsonWriter writer(out);
     writer.BeginObject();
@@ -97,9 +97,8 @@ std::string CustomFieldsToJson(const std::map<std::string, engine::CustomValue>&
     return out;
 }
 
-std::map<std::string, engine::CustomValue> CustomFieldsFromJson(const std::string& json,
-                                                                const engine::WorkspaceSettings& settings) {
-    std::map<std::string, engine::CustomValue> fields;
+engine::CustomFields CustomFieldsFromJson(const std::string& json, const engine::WorkspaceSettings& settings) {
+    engine::CustomFields fields;
     if (json.size() <= 2) return fields;  // "{}"
     thread_local simdjson::ondemand::parser parser;
     simdjson::padded_string padded(json);

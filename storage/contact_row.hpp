@@ -26,10 +26,9 @@ constexpr int kIdentifierColumn = 4;
 engine::Contact ContactFromRow(const pqxx::row& row, const engine::WorkspaceSettings& settings, int first = 0);
 
 //! `{"slug": value}` as stored in contacts.custom_fields: dates as Unix milliseconds.
-std::string CustomFieldsToJson(const std::map<std::string, engine::CustomValue>& fields);
+std::string CustomFieldsToJson(const engine::CustomFields& fields);
 //! The stored JSON read back, typed by the declarations (undeclared or mistyped slugs are skipped).
-std::map<std::string, engine::CustomValue> CustomFieldsFromJson(const std::string& json,
-                                                                const engine::WorkspaceSettings& settings);
+engine::CustomFields CustomFieldsFromJson(const std::string& json, const engine::WorkspaceSettings& settings);
 
 //! Writes contacts set-based: new ones with one COPY, changed ones with one `UPDATE ... FROM unnest(...)`
 //! that carries only the columns some contact changed, and changes a row only if its version is still the

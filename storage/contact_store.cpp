@@ -62,7 +62,7 @@ MergeOutcome Failed(MergeOutcome::Status status, std::optional<engine::Remark> r
 }
 
 std::string CustomEqualityJson(const std::string& slug, const engine::CustomValue& value) {
-    std::map<std::string, engine::CustomValue> one{{slug, value}};
+    engine::CustomFields one{{slug, value}};
     return CustomFieldsToJson(one);
 }
 
