@@ -6,6 +6,7 @@
 #include "engine/validation.hpp"
 #include "storage/chunk_codec.hpp"
 #include "storage/connection_pool.hpp"
+#include "storage/job_writer.hpp"
 #include "storage/sql_params.hpp"
 
 namespace contactd::storage {
@@ -26,28 +27,31 @@ PreparedChunk PrepareChunk(const ChunkToPrepare& chunk, const engine::WorkspaceS
     prepared.job_id = chunk.job_id;
     prepared.chunk_no = chunk.chunk_no;
     ChunkDecoder decoder(chunk.items);
+    // A chunk holds up to JobWriter::kChunkItems items: growing the vectors would move every item already in.
+    prepared.items.reserve(JobWriter::kChunkItems);
+    prepared.refs.reserve(JobWriter::kChunkItems);
     while (const auto item = decoder.Next()) {
         CommitItem& commit = prepared.items.emplace_back();
         std::optional<std::string>& ref = prepared.refs.emplace_back();
-        const std::string at = "the item at byte " + std::to_string(item->offset);
+        const auto at = [&] { return "the item at byte " + std::to_string(item->offset); };
         switch (item->kind) {
             case ChunkItemKind::kTooLarge:
-                commit.decided = Refused(Code::kItemTooLarge,
-                                         at + " is " + std::string(item->bytes) + " bytes of JSON; the limit is 65536");
+                commit.decided = Refused(Code::kItemTooLarge, at() + " is " + std::string(item->bytes) +
+                                                                  " bytes of JSON; the limit is 65536");
                 break;
             case ChunkItemKind::kInvalid:
-                commit.decided = Refused(Code::kInvalidItem, at + ": " + std::string(item->bytes));
+                commit.decided = Refused(Code::kInvalidItem, at() + ": " + std::string(item->bytes));
                 break;
             case ChunkItemKind::kJson: {
                 std::string error;
                 const std::optional<engine::Json> json = parse(item->bytes, error);
                 if (!json) {
-                    commit.decided = Refused(Code::kInvalidItem, at + " is not valid JSON: " + error);
+                    commit.decided = Refused(Code::kInvalidItem, at() + " is not valid JSON: " + error);
                     break;
                 }
                 auto write = engine::ValidateWrite(*json, settings, {.batch_item = true, .mode = chunk.options.mode});
                 if (!write.ok()) {
-                    commit.decided = Refused(Code::kInvalidItem, at + ": " + write.problem().message);
+                    commit.decided = Refused(Code::kInvalidItem, at() + ": " + write.problem().message);
                     break;
                 }
                 ref = write.value().ref;

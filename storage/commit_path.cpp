@@ -94,9 +94,14 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     const engine::IdentifierField field = request.settings.identifier_field;
     LoadedContacts loaded;
     std::vector<UniqueClaim> mentioned_values;
-    std::vector<UniqueClaim> selector_values;     // selectors that must be looked up
-    std::vector<UniqueClaim> creating_selectors;  // selectors of items that create when nothing is found
-    std::vector<UniqueClaim> identifier_values;   // every item's identifier value
+    // Every item's identifier value, with how items select by it (one hash lookup a mentioned value below,
+    // where three sorted sets of up to a chunk's worth of values each were a measurable share of the read).
+    enum IdentifierUse : std::uint8_t {
+        kIdentifier = 1,  // some item's identifier value
+        kSelector = 2,    // an item selects by it and must have it looked up
+        kCreating = 4,    // an item selects by it and creates a contact when nothing holds it
+    };
+    std::vector<std::pair<std::string, std::uint8_t>> identifier_values;
     const UniqueKind identifier_kind = engine::IdentifierKind(field);
     for (const CommitItem& item : items) {
         if (!item.write) continue;
@@ -106,36 +111,43 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
         MentionedClaims(*item.write, field, mentioned_values);
         auto value = engine::IdentifierValueOf(*item.write, field);
         if (!value) continue;
+        std::uint8_t use = kIdentifier;
         if (request.skip_unseen) {
             // "No contact has it" becomes a claim of the value, which the unique index checks, only when the
             // item creates a contact: not in update mode, not with an expected version or an id.
             const bool creates_if_absent =
                 request.options.mode != engine::WriteMode::kUpdate && !item.write->expected_version && !item.write->id;
-            (creates_if_absent ? creating_selectors : selector_values).push_back({identifier_kind, *value});
+            use |= creates_if_absent ? kCreating : kSelector;
         }
-        identifier_values.push_back({identifier_kind, std::move(*value)});
+        identifier_values.emplace_back(std::move(*value), use);
     }
     std::sort(loaded.requested.begin(), loaded.requested.end());
     loaded.requested.erase(std::unique(loaded.requested.begin(), loaded.requested.end()), loaded.requested.end());
     loaded.mentioned = ClaimSet(std::move(mentioned_values));
+    std::unordered_map<std::string_view, std::uint8_t> identifier_uses;
+    identifier_uses.reserve(identifier_values.size());
+    for (const auto& [value, use] : identifier_values) identifier_uses[value] |= use;
+    const auto use_of = [&](const UniqueClaim& claim) -> std::uint8_t {
+        if (claim.kind != identifier_kind) return 0;
+        const auto found = identifier_uses.find(claim.value);
+        return found == identifier_uses.end() ? 0 : found->second;
+    };
     // A value no one has been seen to hold is not looked up, unless an item selects its contact by it and
     // "no contact has it" would decide its outcome without a write (CONTACT_NOT_FOUND in update mode,
     // VERSION_CONFLICT): a value an item claims is left for the claim INSERT to check, and the selector of an
     // item that would create a contact is checked before the results stand if the item claims nothing.
     ClaimFilter* const seen = request.claims_seen;
-    const ClaimSet selectors(std::move(selector_values));
-    const ClaimSet creating(std::move(creating_selectors));
-    const ClaimSet identifiers(std::move(identifier_values));
     std::vector<UniqueClaim> unlooked_selectors;
     std::vector<const UniqueClaim*> identifier_lookups;  // the first statement's
     std::vector<const UniqueClaim*> other_lookups;       // the second's, with the identifiers it did not find
     for (const UniqueClaim& claim : loaded.mentioned) {
-        if (request.skip_unseen && seen != nullptr && !selectors.contains(claim.kind, claim.value) &&
+        const std::uint8_t use = use_of(claim);
+        if (request.skip_unseen && seen != nullptr && (use & kSelector) == 0 &&
             !seen->MayHold(claim.kind, claim.value)) {
-            if (creating.contains(claim.kind, claim.value)) unlooked_selectors.push_back(claim);
+            if ((use & kCreating) != 0) unlooked_selectors.push_back(claim);
             continue;
         }
-        if (identifiers.contains(claim.kind, claim.value)) {
+        if ((use & kIdentifier) != 0) {
             identifier_lookups.push_back(&claim);
         } else {
             other_lookups.push_back(&claim);
@@ -295,7 +307,9 @@ class Fold {
     // The item applied to the contact it selected; clears `unconfirmed` when the item claims that value.
     ItemResult ApplyTo(const engine::ContactWrite& write, const Contact* existing,
                        std::optional<UniqueClaim>& unconfirmed) {
-        const engine::ApplyContext context{request_.settings, request_.options, request_.now, NewUuidV7()};
+        // Only a write that selected no contact can create one: an update needs no new id.
+        const engine::ApplyContext context{request_.settings, request_.options, request_.now,
+                                           existing == nullptr ? NewUuidV7() : std::string()};
         engine::WriteResult result = engine::ApplyWrite(write, existing, context);
         if (!result.outcome.ok() || result.outcome.action == engine::Action::kUnchanged) {
             return {std::move(result.outcome), std::move(result.changed_fields), std::move(result.contact)};
