@@ -41,39 +41,70 @@ std::vector<std::string> TextArray(const pqxx::field& field) {
     return values ? std::move(*values) : std::vector<std::string>{};
 }
 
+// Reads a row's columns in order through one cursor: `row[i]` makes a pqxx::field per column, each copying
+// and releasing the result's shared pointer, which was a measurable share of reading a chunk's contacts.
+class ColumnCursor {
+  public:
+    ColumnCursor(const pqxx::row& row, int first) : column_(row, static_cast<pqxx::row_size_type>(first)) {}
+
+    std::string Text() { return Take(std::string(column_.c_str(), column_.size())); }
+    //! The column's text, valid as long as the row's result.
+    std::string_view View() { return Take(std::string_view(column_.c_str(), column_.size())); }
+    std::optional<std::string> OptionalText() { return Take(storage::OptionalText(column_)); }
+    std::optional<bool> OptionalBool() { return Take(storage::OptionalBool(column_)); }
+    std::vector<std::string> Array() { return Take(TextArray(column_)); }
+    template <class T>
+    T As() {
+        return Take(column_.as<T>());
+    }
+    template <class T>
+    std::optional<T> OptionalAs() {
+        return Take(column_.is_null() ? std::nullopt : std::optional<T>(column_.as<T>()));
+    }
+
+  private:
+    template <class T>
+    T Take(T value) {
+        ++column_;
+        return value;
+    }
+
+    pqxx::const_row_iterator column_;
+};
+
 }  // namespace
 
 engine::Contact ContactFromRow(const pqxx::row& row, const engine::WorkspaceSettings& settings, int first) {
-    const auto at = [&](int column) { return row[first + column]; };
+    ColumnCursor column(row, first);
     engine::Contact c;
-    c.id = at(0).c_str();
+    c.id = column.Text();
     c.workspace_id = settings.id;
-    c.version = at(1).as<std::int64_t>();
-    c.created_at = at(2).as<std::int64_t>();
-    c.updated_at = at(3).as<std::int64_t>();
-    c.identifier = OptionalText(at(4));
-    c.first_name = OptionalText(at(5));
-    c.last_name = OptionalText(at(6));
-    c.second_last_name = OptionalText(at(7));
-    c.company_name = OptionalText(at(8));
-    c.title = OptionalText(at(9));
-    c.emails = TextArray(at(10));
-    c.phones = TextArray(at(11));
-    c.whatsapp = OptionalText(at(12));
-    c.tags = TextArray(at(13));
-    c.locations = TextArray(at(14));
-    c.status = OptionalText(at(15));
-    if (!at(16).is_null()) c.priority = at(16).as<std::int32_t>();
-    c.source = OptionalText(at(17));
-    c.country_code = OptionalText(at(18));
-    c.language = OptionalText(at(19));
-    c.whatsapp_transactional_opt_in = OptionalBool(at(20));
-    c.email_transactional_opt_in = OptionalBool(at(21));
-    c.whatsapp_marketing_opt_in = OptionalBool(at(22));
-    c.email_marketing_opt_in = OptionalBool(at(23));
-    c.external_reference_id = OptionalText(at(24));
-    c.external_reference_url = OptionalText(at(25));
-    c.custom_fields = CustomFieldsFromJson(at(26).c_str(), settings);
+    c.version = column.As<std::int64_t>();
+    c.created_at = column.As<std::int64_t>();
+    c.updated_at = column.As<std::int64_t>();
+    c.identifier = column.OptionalText();
+    c.first_name = column.OptionalText();
+    c.last_name = column.OptionalText();
+    c.second_last_name = column.OptionalText();
+    c.company_name = column.OptionalText();
+    c.title = column.OptionalText();
+    c.emails = column.Array();
+    c.phones = column.Array();
+    c.whatsapp = column.OptionalText();
+    c.tags = column.Array();
+    c.locations = column.Array();
+    c.status = column.OptionalText();
+    c.priority = column.OptionalAs<std::int32_t>();
+    c.source = column.OptionalText();
+    c.country_code = column.OptionalText();
+    c.language = column.OptionalText();
+    c.whatsapp_transactional_opt_in = column.OptionalBool();
+    c.email_transactional_opt_in = column.OptionalBool();
+    c.whatsapp_marketing_opt_in = column.OptionalBool();
+    c.email_marketing_opt_in = column.OptionalBool();
+    c.external_reference_id = column.OptionalText();
+    c.external_reference_url = column.OptionalText();
+    c.custom_fields = CustomFieldsFromJson(column.View(), settings);
     return c;
 }
 
@@ -97,7 +128,7 @@ std::string CustomFieldsToJson(const engine::CustomFields& fields) {
     return out;
 }
 
-engine::CustomFields CustomFieldsFromJson(const std::string& json, const engine::WorkspaceSettings& settings) {
+engine::CustomFields CustomFieldsFromJson(std::string_view json, const engine::WorkspaceSettings& settings) {
     engine::CustomFields fields;
     if (json.size() <= 2) return fields;  // "{}"
     thread_local simdjson::ondemand::parser parser;

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/contact.hpp"
@@ -28,7 +29,7 @@ engine::Contact ContactFromRow(const pqxx::row& row, const engine::WorkspaceSett
 //! `{"slug": value}` as stored in contacts.custom_fields: dates as Unix milliseconds.
 std::string CustomFieldsToJson(const engine::CustomFields& fields);
 //! The stored JSON read back, typed by the declarations (undeclared or mistyped slugs are skipped).
-engine::CustomFields CustomFieldsFromJson(const std::string& json, const engine::WorkspaceSettings& settings);
+engine::CustomFields CustomFieldsFromJson(std::string_view json, const engine::WorkspaceSettings& settings);
 
 //! Writes contacts set-based: new ones with one COPY, changed ones with one `UPDATE ... FROM unnest(...)`
 //! that carries only the columns some contact changed, and changes a row only if its version is still the
