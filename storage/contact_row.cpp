@@ -110,6 +110,7 @@ engine::Contact ContactFromRow(const pqxx::row& row, const engine::WorkspaceSett
 
 std::string CustomFieldsToJson(const engine::CustomFields& fields) {
     std::string out;
+    out.reserve(2 + fields.size() * 48);  // a slug, a short value and the punctuation: growing cost more
     engine::JsonWriter writer(out);
     writer.BeginObject();
     for (const auto& [slug, value] : fields) {
