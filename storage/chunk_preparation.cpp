@@ -94,7 +94,7 @@ void ChunkPrefetcher::StartNext(NextChunk where, engine::WorkspaceSettings setti
 void ChunkPrefetcher::Enqueue(Task task) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return !busy_; });
-    ready_.reset();
+    DropReady();
     task_.emplace(std::move(task));
     busy_ = true;
     changed_.notify_all();
@@ -109,7 +109,7 @@ std::optional<PreparedChunk> ChunkPrefetcher::Take(const ChunkKey& chunk) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return !busy_; });
     if (!ready_ || ready_->job_id != chunk.job_id || ready_->chunk_no != chunk.chunk_no) {
-        ready_.reset();
+        DropReady();
         return std::nullopt;
     }
     std::optional<PreparedChunk> taken = std::move(ready_);
@@ -122,8 +122,18 @@ std::optional<PreparedChunk> ChunkPrefetcher::Take(const ChunkKey& chunk) {
 void ChunkPrefetcher::Clear() {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return !busy_; });
-    ready_.reset();
+    DropReady();
     committed_.reset();
+}
+
+std::size_t ChunkPrefetcher::unused() const {
+    std::lock_guard lock(mutex_);
+    return unused_;
+}
+
+void ChunkPrefetcher::DropReady() {
+    if (ready_) ++unused_;
+    ready_.reset();
 }
 
 namespace {

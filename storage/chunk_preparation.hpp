@@ -98,6 +98,9 @@ class ChunkPrefetcher {
     std::optional<PreparedChunk> Take(const ChunkKey& chunk);
     //! Drops whatever was prepared or is being prepared, and what was committed (the lane changed hands).
     void Clear();
+    //! How many prepared chunks were dropped without being taken: work done twice, since the chunk is then
+    //! prepared again (the lane changed hands, or the worker applied another chunk than the one prepared).
+    std::size_t unused() const;
 
   private:
     struct Task {
@@ -113,15 +116,18 @@ class ChunkPrefetcher {
     void Enqueue(Task task);
     std::optional<PreparedChunk> Prepare(Task& task);
 
+    void DropReady();  // with mutex_ held
+
     ItemParser parse_;
     ConnectionPool* pool_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::optional<Task> task_;
     bool busy_ = false;
     std::optional<PreparedChunk> ready_;
     ChunkKey ready_after_;               // the chunk whose changes `ready_->folded` assumes committed
     std::optional<ChunkKey> committed_;  // the lane's last chunk reported committed
+    std::size_t unused_ = 0;
     bool stopping_ = false;
     std::thread thread_;
 };

@@ -219,7 +219,7 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         const FoldedRun run_ahead = FoldPrepared(txn, context, chunk, prepared, timings);
         stopwatch.Lap();
         // The next chunk is read and folded on top of this one while this one is written.
-        if (context.prefetcher) {
+        if (context.prefetcher && context.read_ahead) {
             context.prefetcher->StartNext({workspace_id, chunk.job_seq, {chunk.job_id, chunk.chunk_no}},
                                           context.settings, run_ahead.changed, context.now, context.claims_seen);
         }

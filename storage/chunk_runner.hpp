@@ -65,8 +65,10 @@ struct ChunkContext {
     const ItemParser& parse;
     engine::Millis now = 0;
     engine::Millis lease_ms = 30000;
-    //! When given, the next chunk is prepared on its thread while this one is applied.
+    //! When given, the next chunk is prepared on its thread while this one is applied (unless `read_ahead` is
+    //! false: the worker gives the lane back after this chunk, and a chunk prepared for it would be dropped).
     ChunkPrefetcher* prefetcher = nullptr;
+    bool read_ahead = true;
     //! What the workspace's claims are known to hold (CommitRequest::claims_seen), and whether the read may
     //! skip the values it has never seen (ApplyNextChunkRetrying decides; never in a dry run).
     std::shared_ptr<ClaimFilter> claims_seen = nullptr;

@@ -8,6 +8,7 @@
 
 #include "engine/workspace_admin.hpp"
 #include "ingest/job_workers.hpp"
+#include "ingest/metrics.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/ids.hpp"
 #include "storage/job_store.hpp"
@@ -111,6 +112,40 @@ TEST_F(JobWorkersTest, AWorkspaceThatGetsWorkWhileEveryWorkerIsBusyIsServedAtThe
     EXPECT_EQ(Status(big_workspace, big).tally.counts.ok, kBigItems);
     EXPECT_EQ(Status(small_workspace, small).tally.counts.ok, 50);
     workers.Stop();
+}
+
+// Two workspaces with work and one worker that rotates after every chunk: the chunk before each rotation is
+// not read and folded ahead, since the lane is given back and what was prepared for it would be dropped. At
+// most the very first chunk, applied before any chunk's time is known, has its successor prepared in vain.
+TEST_F(JobWorkersTest, NothingIsPreparedAheadForALaneAboutToBeGivenBack) {
+    const std::string first_workspace = NewWorkspace();
+    const std::string second_workspace = NewWorkspace();
+    constexpr int kItems = 6000;  // six chunks each
+    const std::string first = Submit(first_workspace, kItems);
+    const std::string second = Submit(second_workspace, kItems);
+
+    ingest::Metrics metrics;
+    ingest::JobWorkersConfig config;
+    config.database_url = url_;
+    config.workers = 1;
+    config.node_id = TestCluster::UniqueId("node");
+    config.slice_ms = 1;  // every chunk ends a slice, and the other workspace is waiting until its job is done
+    config.metrics = &metrics;
+    ingest::JobWorkers workers(config, ingest::JsonItemParser());
+    workers.Start();
+    WaitUntil(
+        [&] {
+            return Status(first_workspace, first).state == engine::JobState::kCompleted &&
+                   Status(second_workspace, second).state == engine::JobState::kCompleted;
+        },
+        "the jobs did not complete");
+    workers.Stop();
+    EXPECT_EQ(Status(first_workspace, first).tally.counts.ok, kItems);
+    EXPECT_EQ(Status(second_workspace, second).tally.counts.ok, kItems);
+    const auto& applied = metrics.GetCounter("contactd_batch_chunks_applied_total", "");
+    EXPECT_EQ(applied.Value(), 12);
+    const auto& unused = metrics.GetCounter("contactd_batch_chunks_prepared_unused_total", "");
+    EXPECT_LE(unused.Value(), 1) << "chunks were prepared for a lane that was then given back";
 }
 
 }  // namespace
