@@ -70,7 +70,8 @@ int RunServe(const std::vector<std::string>& args) {
     ingest::HttpServerConfig server_config;
     server_config.address = listen.host;
     server_config.port = listen.port;
-    storage::ConnectionPool pool(database.Url(), server_config.handler_threads + 4);
+    // The handlers' statements touch one contact each: planned once per session, not once a request.
+    storage::ConnectionPool pool(database.Url(), server_config.handler_threads + 4, storage::PlanCaching::kGeneric);
     storage::WorkspaceStore workspaces(pool);
     storage::ContactStore contacts(pool);
     storage::JobStore jobs(pool);

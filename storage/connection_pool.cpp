@@ -18,6 +18,7 @@ namespace detail {
 struct PoolState {
     std::string connection_string;
     std::size_t max_size = 0;
+    PlanCaching plans = PlanCaching::kAuto;
 
     mutable std::mutex mutex;
     std::condition_variable returned;  // a connection came back or a slot was freed
@@ -52,7 +53,7 @@ bool PeerClosed(const pqxx::connection& connection) {
 
 bool Usable(const pqxx::connection& connection) { return connection.is_open() && !PeerClosed(connection); }
 
-std::unique_ptr<pqxx::connection> Connect(const std::string& connection_string) {
+std::unique_ptr<pqxx::connection> Connect(const std::string& connection_string, PlanCaching plans) {
     auto connection = std::make_unique<pqxx::connection>(connection_string);
     // A reconnect behind our back would lose the session's time zone and hide that the connection broke;
     // broken connections must surface so the pool can replace them.
@@ -62,6 +63,7 @@ std::unique_ptr<pqxx::connection> Connect(const std::string& connection_string) 
 #pragma GCC diagnostic pop
     pqxx::nontransaction setup(*connection);
     setup.exec("SET TIME ZONE 'UTC'");
+    if (plans == PlanCaching::kGeneric) setup.exec("SET plan_cache_mode = force_generic_plan");
     setup.commit();
     return connection;
 }
@@ -111,8 +113,10 @@ std::string WithConnectTimeout(const std::string& url, int seconds) {
     return url.empty() ? setting : url + " " + setting;
 }
 
-ConnectionPool::ConnectionPool(std::string url, std::size_t max_size) : state_(std::make_shared<detail::PoolState>()) {
+ConnectionPool::ConnectionPool(std::string url, std::size_t max_size, PlanCaching plans)
+    : state_(std::make_shared<detail::PoolState>()) {
     if (max_size == 0) throw std::invalid_argument("ConnectionPool: max_size must be at least 1");
+    state_->plans = plans;
     state_->connection_string = WithConnectTimeout(url, kConnectTimeoutSeconds);
     state_->max_size = max_size;
     state_->idle.reserve(max_size);  // Return() is noexcept: it must never need to allocate
@@ -144,7 +148,7 @@ PooledConnection ConnectionPool::Acquire(std::chrono::milliseconds timeout) {
             lock.unlock();
             std::unique_ptr<pqxx::connection> connection;
             try {
-                connection = Connect(state.connection_string);
+                connection = Connect(state.connection_string, state.plans);
             } catch (const std::exception& error) {
                 last_connect_error = error.what();
             }

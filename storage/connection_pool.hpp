@@ -63,13 +63,22 @@ struct ConnectionPoolStats {
     std::size_t discarded_total = 0;  // closed because broken, marked broken, or found dead
 };
 
+//! How a pool's sessions plan their prepared statements (SqlParams::ExecFixed).
+enum class PlanCaching {
+    kAuto,  // PostgreSQL's default: custom plans while they look cheaper than the generic one
+    //! One generic plan per statement, made once per session. For statements run once a request with
+    //! one-element arrays: PostgreSQL sizes a generic `unnest($2)` for 10 elements, so in auto mode the
+    //! custom plan always looks cheaper and every call is planned again (187 µs of a PATCH's 254 µs read).
+    kGeneric,
+};
+
 //! At most `max_size` connections to one database, opened lazily. A connection that breaks (closed by
 //! the server, a lost network, or MarkBroken) is dropped and replaced on demand; it never poisons the
 //! pool. Every new connection runs `SET TIME ZONE 'UTC'`, and libpqxx's silent reconnect is disabled so
 //! that session state can never vanish under a caller.
 class ConnectionPool {
   public:
-    ConnectionPool(std::string url, std::size_t max_size);
+    ConnectionPool(std::string url, std::size_t max_size, PlanCaching plans = PlanCaching::kAuto);
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
     ~ConnectionPool();

@@ -70,6 +70,34 @@ TEST_F(CommitPathTest, ContactsUpdatedInOneRunKeepTheirOwnValues) {
     }
 }
 
+// A run that changes one contact writes it with one statement naming every column (prepared once per
+// connection): each column must land in its own place, the unchanged ones with the values they had.
+TEST_F(CommitPathTest, AnUpdateOfOneContactKeepsEveryColumnItDidNotChange) {
+    const auto created = CommitOne(R"({"phone": "+16502530000", "phones": ["+16502530000", "+16502530009"],
+        "emails": ["ann@x.io", "a.lee@y.io"], "first_name": "Ann", "last_name": "Lee", "second_last_name": "Ruiz",
+        "company_name": "Acme", "title": "CTO", "whatsapp": "+16502530008", "tags": ["vip", "b2b"],
+        "locations": ["Madrid"], "status": "New", "priority": 2, "source": "api", "country_code": "ES",
+        "language": "es", "whatsapp_transactional_opt_in": true, "email_transactional_opt_in": false,
+        "whatsapp_marketing_opt_in": false, "email_marketing_opt_in": true, "external_reference_id": "crm-1",
+        "external_reference_url": "https://crm.example.com/1",
+        "custom_fields": {"profile_field_1": "note", "profile_field_16": 7}})");
+    ASSERT_TRUE(created.outcome.ok());
+    const auto updated = CommitOne(R"({"phone": "+16502530000", "title": "CEO"})");
+    ASSERT_TRUE(updated.outcome.ok());
+    ASSERT_EQ(updated.outcome.action, Action::kUpdated);
+
+    const auto stored = store_.Get(settings_, created.contact->id);
+    ASSERT_TRUE(stored.has_value());
+    engine::Contact expected = *created.contact;
+    expected.title = "CEO";
+    EXPECT_TRUE(stored->SameData(expected)) << "a column other than title changed";
+    EXPECT_EQ(stored->title, "CEO");
+    EXPECT_EQ(stored->version, 2);
+    EXPECT_EQ(stored->created_at, created.contact->created_at);
+    EXPECT_EQ(stored->identifier, created.contact->identifier);
+    EXPECT_TRUE(ClaimsMatchContacts());
+}
+
 TEST_F(CommitPathTest, EmailHeldByAnotherContactIsDuplicateValueNamingTheHolder) {
     const auto holder = CommitOne(R"({"phone": "+16502530000", "email": "ann@x.io"})");
     const auto result = CommitOne(R"({"phone": "+16502530001", "emails": ["other@x.io", "ANN@x.io"]})");

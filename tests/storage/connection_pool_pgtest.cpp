@@ -7,6 +7,7 @@
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
+#include <pqxx/transaction>
 
 #include <atomic>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "storage/db_error.hpp"
+#include "storage/sql_params.hpp"
 #include "tests/support/test_cluster.hpp"
 
 namespace contactd::storage {
@@ -208,6 +210,34 @@ TEST(ConnectionPool, EveryConnectionRunsInUtcWhateverTheUrlAsksFor) {
     ConnectionPool pool(url, 1);
     PooledConnection lease = pool.Acquire();
     EXPECT_EQ(QueryOne(*lease, "SHOW TimeZone"), "UTC");
+}
+
+// A statement run once a request with a one-element array: in PostgreSQL's auto mode it is planned anew on
+// every call (its generic plan, sized for ten elements, always looks dearer); a kGeneric pool plans it once.
+TEST(ConnectionPool, AGenericPlanPoolPlansAPreparedStatementOnce) {
+    const auto plans_after_seven_calls = [](PlanCaching caching) {
+        ConnectionPool pool(TestCluster::Url(), 1, caching);
+        PooledConnection lease = pool.Acquire();
+        const std::string sql = "SELECT count(*) FROM unnest($1::int8[]) AS u(n) WHERE n > 0";
+        for (int call = 0; call < 7; ++call) {
+            pqxx::work txn(*lease);
+            SqlParams params;
+            params.Add(std::string("{1}"));
+            EXPECT_EQ(params.ExecFixed(txn, sql).at(0).at(0).as<int>(), 1);
+            txn.commit();
+        }
+        pqxx::nontransaction txn(*lease);
+        const pqxx::row row =
+            txn.exec(
+                   "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE "
+                   "'%unnest($1::int8[])%'")
+                .at(0);
+        return std::make_pair(row[0].as<int>(), row[1].as<int>());
+    };
+    EXPECT_EQ(plans_after_seven_calls(PlanCaching::kGeneric), std::make_pair(7, 0));
+    const auto [generic, custom] = plans_after_seven_calls(PlanCaching::kAuto);
+    EXPECT_GE(custom, 5) << "the control: auto mode tries custom plans first";
+    EXPECT_EQ(generic + custom, 7);
 }
 
 TEST(ConnectionPool, ConnectTimeoutIsAddedOnlyWhenMissing) {
