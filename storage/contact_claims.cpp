@@ -80,7 +80,7 @@ void ClaimChanges::Apply(pqxx::transaction_base& txn, const std::string& workspa
         }
         SqlParams params;
         params.Add(workspace_id).Add(kinds.Finish()).Add(values.Finish()).Add(contacts.Finish());
-        params.Exec(txn, sql);
+        params.ExecFixed(txn, sql);
     };
     if (!released_.claims.empty()) as_arrays(released_, kReleaseSql);
     if (taken_.claims.empty()) return;

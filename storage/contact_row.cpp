@@ -284,7 +284,9 @@ void ContactWriter::AddChanged(const engine::Contact& before, const engine::Cont
 }
 
 void ContactWriter::Execute(pqxx::transaction_base& txn) const {
-    if (!new_.empty()) {
+    if (new_.size() == 1) {
+        InsertOne(txn, *new_[0]);
+    } else if (!new_.empty()) {
         CopyWriter copy(txn, "contacts", kContactColumnNames);
         for (const engine::Contact* contact : new_) {
             copy.Field(workspace_id_);
@@ -330,6 +332,25 @@ std::string OneContactUpdateSql(bool by_row) {
 }
 
 }  // namespace
+
+void ContactWriter::InsertOne(pqxx::transaction_base& txn, const engine::Contact& contact) const {
+    // One new contact (a single-contact create): a prepared INSERT. A COPY's set-up, for one row, costs more
+    // than the row (about 300 µs a call, against tens for the INSERT).
+    static const std::string sql = [] {
+        std::string names;
+        std::string values;
+        for (std::size_t column = 0; column < kColumns.size(); ++column) {
+            names += std::string(column == 0 ? "" : ", ") + kColumns[column].name;
+            values +=
+                std::string(column == 0 ? "" : ", ") + "$" + std::to_string(column + 1) + "::" + kColumns[column].type;
+        }
+        return "INSERT INTO contacts (" + names + ") VALUES (" + values + ")";
+    }();
+    SqlParams params;
+    params.Add(workspace_id_);
+    for (std::size_t column = kIdColumn; column < kColumns.size(); ++column) params.Add(kColumns[column].text(contact));
+    params.ExecFixed(txn, sql);
+}
 
 void ContactWriter::UpdateOne(pqxx::transaction_base& txn, const Changed& changed, bool by_row) const {
     static const std::string by_id_sql = OneContactUpdateSql(false);

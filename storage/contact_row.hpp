@@ -59,6 +59,7 @@ class ContactWriter {
     };
     void Update(pqxx::transaction_base& txn, const std::vector<const Changed*>& rows, bool by_row) const;
     void UpdateOne(pqxx::transaction_base& txn, const Changed& changed, bool by_row) const;
+    void InsertOne(pqxx::transaction_base& txn, const engine::Contact& contact) const;
 
     std::vector<Changed> changed_;
     std::uint32_t changed_columns_ = 0;  // bit i: column i of the stored row differs for some contact

@@ -70,9 +70,10 @@ TEST_F(CommitPathTest, ContactsUpdatedInOneRunKeepTheirOwnValues) {
     }
 }
 
-// A run that changes one contact writes it with one statement naming every column (prepared once per
-// connection): each column must land in its own place, the unchanged ones with the values they had.
-TEST_F(CommitPathTest, AnUpdateOfOneContactKeepsEveryColumnItDidNotChange) {
+// A run that creates or changes one contact writes it with one statement naming every column (an INSERT or
+// an UPDATE prepared once per connection): each column must land in its own place, and an update must keep
+// the columns it did not change.
+TEST_F(CommitPathTest, OneContactCreatedThenUpdatedAloneKeepsEveryColumn) {
     const auto created = CommitOne(R"({"phone": "+16502530000", "phones": ["+16502530000", "+16502530009"],
         "emails": ["ann@x.io", "a.lee@y.io"], "first_name": "Ann", "last_name": "Lee", "second_last_name": "Ruiz",
         "company_name": "Acme", "title": "CTO", "whatsapp": "+16502530008", "tags": ["vip", "b2b"],
@@ -90,7 +91,7 @@ TEST_F(CommitPathTest, AnUpdateOfOneContactKeepsEveryColumnItDidNotChange) {
     ASSERT_TRUE(stored.has_value());
     engine::Contact expected = *created.contact;
     expected.title = "CEO";
-    EXPECT_TRUE(stored->SameData(expected)) << "a column other than title changed";
+    EXPECT_TRUE(stored->SameData(expected)) << "a column was stored in another's place, or changed";
     EXPECT_EQ(stored->title, "CEO");
     EXPECT_EQ(stored->version, 2);
     EXPECT_EQ(stored->created_at, created.contact->created_at);
