@@ -144,13 +144,13 @@ std::optional<ChunkToPrepare> FindNext(pqxx::transaction_base& txn, const NextCh
     SqlParams params;
     params.Add(where.workspace_id).Add(where.after_job_seq).Add(where.after.chunk_no);
     const pqxx::result rows =
-        params.Exec(txn,
-                    "SELECT c.job_id::text, c.chunk_no, c.items, j.mode, j.semantics, j.invalid_fields "
-                    "FROM job_chunks c "
-                    "JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
-                    "WHERE c.workspace_id = $1 AND c.state = 0 AND NOT j.dry_run AND (c.job_seq, "
-                    "c.chunk_no) > ($2::int8, $3::int4) "
-                    "ORDER BY c.job_seq, c.chunk_no LIMIT 1");
+        params.ExecFixed(txn,
+                         "SELECT c.job_id::text, c.chunk_no, c.items, j.mode, j.semantics, j.invalid_fields "
+                         "FROM job_chunks c "
+                         "JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
+                         "WHERE c.workspace_id = $1 AND c.state = 0 AND NOT j.dry_run AND (c.job_seq, "
+                         "c.chunk_no) > ($2::int8, $3::int4) "
+                         "ORDER BY c.job_seq, c.chunk_no LIMIT 1");
     if (rows.empty()) return std::nullopt;
     engine::WriteOptions options;
     options.mode = engine::ParseWriteMode(rows[0][3].c_str()).value_or(engine::WriteMode::kUpsert);

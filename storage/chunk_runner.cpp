@@ -59,7 +59,7 @@ SelectedChunk ChunkFromRow(const pqxx::row& row) {
 std::string FetchItems(pqxx::transaction_base& txn, const std::string& workspace_id, const SelectedChunk& chunk) {
     SqlParams params;
     params.Add(workspace_id).Add(chunk.job_id).Add(chunk.chunk_no);
-    const pqxx::result rows = params.Exec(
+    const pqxx::result rows = params.ExecFixed(
         txn, "SELECT items FROM job_chunks WHERE workspace_id = $1 AND job_id = $2::uuid AND chunk_no = $3::int4");
     return pqxx::binarystring(rows.at(0)[0]).str();
 }
@@ -128,11 +128,11 @@ void StoreResults(pqxx::transaction_base& txn, const std::string& workspace_id, 
         .Add(c.with_remarks)
         .Add(applied.tally.IgnoredByCodeJson())
         .Add(engine::FormatTimestamp(now));
-    params.Exec(txn, std::string("UPDATE job_chunks SET ") + (mark_applied ? "state = 1, " : "") +
-                         "results = $4, ok_count = $5::int4, ignored_count = $6::int4, created_count = $7::int4, "
-                         "updated_count = $8::int4, unchanged_count = $9::int4, with_remarks_count = $10::int4, "
-                         "ignored_by_code = $11, finished_at = $12::timestamptz "
-                         "WHERE workspace_id = $1 AND job_id = $2::uuid AND chunk_no = $3::int4");
+    params.ExecFixed(txn, std::string("UPDATE job_chunks SET ") + (mark_applied ? "state = 1, " : "") +
+                              "results = $4, ok_count = $5::int4, ignored_count = $6::int4, created_count = $7::int4, "
+                              "updated_count = $8::int4, unchanged_count = $9::int4, with_remarks_count = $10::int4, "
+                              "ignored_by_code = $11, finished_at = $12::timestamptz "
+                              "WHERE workspace_id = $1 AND job_id = $2::uuid AND chunk_no = $3::int4");
 }
 
 void MarkRunning(pqxx::transaction_base& txn, const std::string& workspace_id, const std::string& job_id,
@@ -165,9 +165,9 @@ bool HasPendingChunks(pqxx::transaction_base& txn, const std::string& workspace_
     SqlParams params;
     params.Add(workspace_id).Add(job_id);
     return !params
-                .Exec(txn,
-                      "SELECT 1 FROM job_chunks WHERE workspace_id = $1 AND job_id = $2::uuid AND state = 0 "
-                      "LIMIT 1")
+                .ExecFixed(txn,
+                           "SELECT 1 FROM job_chunks WHERE workspace_id = $1 AND job_id = $2::uuid AND state = 0 "
+                           "LIMIT 1")
                 .empty();
 }
 
@@ -179,9 +179,9 @@ bool RenewLease(pqxx::transaction_base& txn, const ChunkContext& context) {
         .Add(context.lane.token)
         .Add(engine::FormatTimestamp(context.now + context.lease_ms));
     return params
-               .Exec(txn,
-                     "UPDATE workspace_lanes SET lease_until = $3::timestamptz "
-                     "WHERE workspace_id = $1 AND lease_token = $2::uuid")
+               .ExecFixed(txn,
+                          "UPDATE workspace_lanes SET lease_until = $3::timestamptz "
+                          "WHERE workspace_id = $1 AND lease_token = $2::uuid")
                .affected_rows() == 1;
 }
 
@@ -197,7 +197,7 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         if (!RenewLease(txn, context)) return {ChunkRun::Result::kLeaseLost, {}, 0, false, {}};
         SqlParams params;
         params.Add(workspace_id);
-        const pqxx::result rows = params.Exec(
+        const pqxx::result rows = params.ExecFixed(
             txn, std::string("SELECT ") + kChunkColumns +
                      " FROM job_chunks c JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
                      "WHERE c.workspace_id = $1 AND c.state = 0 ORDER BY c.job_seq, c.chunk_no LIMIT 1 "
