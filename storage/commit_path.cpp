@@ -478,6 +478,15 @@ void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, cons
     if (timings) timings->write_us = stopwatch.Lap();
 }
 
+bool WritesAtMostOneStatement(const FoldedRun& run) {
+    if (!run.to_confirm.empty()) return false;
+    if (run.changed->empty()) return true;
+    if (run.changed->size() != 1) return false;
+    const auto& [id, contact] = *run.changed->begin();
+    const auto stored = run.loaded.by_id.find(id);
+    return stored != run.loaded.by_id.end() && engine::SameUniqueValues(stored->second, contact);
+}
+
 std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,
                                     std::span<const CommitItem> items) {
     FoldedRun run = FoldItems(request, LoadTouched(txn, request, items), items);

@@ -141,6 +141,11 @@ FoldedRun FoldItems(const CommitRequest& request, LoadedContacts loaded, std::sp
 void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, const FoldedRun& run,
                  CommitTimings* timings = nullptr);
 
+//! Whether WriteFolded(run) issues at most one statement: nothing changed, or one stored contact changed and
+//! kept its unique values (no claim moves), so one UPDATE. Such a run may be written without a transaction
+//! of its own: one statement is atomic, and its version check stands for the read.
+bool WritesAtMostOneStatement(const FoldedRun& run);
+
 //! Applies `items` inside `txn` (READ COMMITTED): steps 1 to 4 in one go. Throws only infrastructure
 //! errors, and pqxx::serialization_failure when a concurrent writer claimed a value or changed a contact
 //! after step 1 (retry the run, with step 1 redone).

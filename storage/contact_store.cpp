@@ -1,5 +1,6 @@
 #include "storage/contact_store.hpp"
 
+#include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
 
@@ -72,7 +73,7 @@ std::optional<engine::Contact> ContactStore::Get(const engine::WorkspaceSettings
     return RetryTransient(
         [&]() -> std::optional<engine::Contact> {
             PooledConnection connection = pool_.Acquire();
-            pqxx::read_transaction txn(*connection);
+            pqxx::nontransaction txn(*connection);  // one statement: one round trip, not four
             const pqxx::result rows =
                 ResolveParams(settings, ref)
                     .ExecFixed(txn, std::string("SELECT ") + kContactSelectList +
@@ -90,25 +91,39 @@ ItemResult ContactStore::Write(const engine::WorkspaceSettings& settings, engine
     return RetryTransient(
         [&]() -> ItemResult {
             PooledConnection connection = pool_.Acquire();
-            pqxx::work txn(*connection);
             CommitItem item{write, std::nullopt};
-            if (target_ref) {
-                // A UUID goes straight to the commit path, which resolves ids and aliases while it locks; any
-                // other reference (or a UUID that is no id) is looked up as an external reference id.
-                std::optional<std::string> id = engine::CanonicalUuid(*target_ref);
-                if (!id) id = ResolveId(txn, settings, *target_ref);
-                item.write->id = id.value_or(*target_ref);
-            }
-            std::vector<ItemResult> results = CommitItems(txn, request, std::span<const CommitItem>(&item, 1));
-            if (target_ref && results[0].outcome.ignored_code == engine::Code::kContactNotFound &&
-                engine::CanonicalUuid(*target_ref)) {
-                if (auto id = ResolveId(txn, settings, *target_ref)) {
-                    item.write->id = *id;
-                    results = CommitItems(txn, request, std::span<const CommitItem>(&item, 1));
+            const std::span<const CommitItem> items(&item, 1);
+            FoldedRun run;
+            {
+                // Steps 1 and 2 need no transaction: nothing is locked when reading, and what the write then
+                // finds changed (a version, a claim) makes it fail for a retry, as for a batch's read-ahead.
+                pqxx::nontransaction read(*connection);
+                if (target_ref) {
+                    // A UUID goes straight to the commit path, which resolves ids and aliases; any other
+                    // reference (or a UUID that is no id) is looked up as an external reference id.
+                    std::optional<std::string> id = engine::CanonicalUuid(*target_ref);
+                    if (!id) id = ResolveId(read, settings, *target_ref);
+                    item.write->id = id.value_or(*target_ref);
+                }
+                run = FoldItems(request, LoadTouched(read, request, items), items);
+                if (target_ref && run.results[0].outcome.ignored_code == engine::Code::kContactNotFound &&
+                    engine::CanonicalUuid(*target_ref)) {
+                    if (auto id = ResolveId(read, settings, *target_ref)) {
+                        item.write->id = *id;
+                        run = FoldItems(request, LoadTouched(read, request, items), items);
+                    }
                 }
             }
-            txn.commit();
-            return std::move(results[0]);
+            if (WritesAtMostOneStatement(run)) {
+                // Most PATCHes: one UPDATE, atomic on its own, without the BEGIN and COMMIT round trips.
+                pqxx::nontransaction single(*connection);
+                WriteFolded(single, request, run);
+            } else {
+                pqxx::work txn(*connection);
+                WriteFolded(txn, request, run);
+                txn.commit();
+            }
+            return std::move(run.results[0]);
         },
         kAttempts);
 }

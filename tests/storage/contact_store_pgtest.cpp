@@ -1,6 +1,9 @@
 // Single-contact operations against real PostgreSQL: lookups, writes by reference, merge, search.
 #include "storage/contact_store.hpp"
 
+#include <barrier>
+#include <thread>
+
 #include "engine/search_query.hpp"
 #include "tests/storage/storage_fixtures.hpp"
 
@@ -32,6 +35,34 @@ class ContactStoreTest : public StorageTest {
         return store_.Search(settings_, *parsed.query);
     }
 };
+
+// A PATCH that moves no unique value is one UPDATE without a transaction around the read: two writers on one
+// contact must still lose nothing (the version check fails the slower one, which reads again and retries),
+// and one that does move a unique value takes its claim with it.
+TEST_F(ContactStoreTest, ConcurrentPatchesOfOneContactLoseNoChange) {
+    constexpr int kRounds = 20;
+    const auto contact = Create(R"({"phone": "+16502530000"})");
+    std::barrier start(2);
+    const auto writer = [&](int side) {
+        for (int round = 0; round < kRounds; ++round) {
+            start.arrive_and_wait();
+            const std::string tag = "s" + std::to_string(side) + "r" + std::to_string(round);
+            EXPECT_TRUE(
+                Write(contact.id, R"({"tags": {"add": [")" + tag + R"("]}})", engine::Semantics::kPatch).outcome.ok());
+        }
+    };
+    std::thread a(writer, 0);
+    std::thread b(writer, 1);
+    a.join();
+    b.join();
+    const auto stored = store_.Get(settings_, contact.id);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->tags.size(), 2u * kRounds);
+    EXPECT_EQ(stored->version, 1 + 2 * kRounds);
+
+    ASSERT_TRUE(Write(contact.id, R"({"emails": ["ann@x.io"]})", engine::Semantics::kPatch).outcome.ok());
+    EXPECT_TRUE(ClaimsMatchContacts()) << "a write that moves a unique value claims it in the same transaction";
+}
 
 TEST_F(ContactStoreTest, GetFindsByIdAliasAndExternalReferenceId) {
     const auto a = Create(R"({"phone": "+16502530000", "external_reference_id": "crm-7"})");
