@@ -438,6 +438,17 @@ void ConfirmUnclaimed(pqxx::transaction_base& txn, const std::string& workspace_
     }
 }
 
+// The contact as stored before the run, or nullptr for one the run creates.
+const Contact* StoredBefore(const LoadedContacts& loaded, const std::string& id) {
+    const auto stored = loaded.by_id.find(id);
+    return stored == loaded.by_id.end() ? nullptr : &stored->second;
+}
+
+// Whether no claim of a changed contact moves: it was stored, and the run left its unique values alone.
+bool KeepsItsClaims(const Contact* stored, const Contact& contact) {
+    return stored != nullptr && engine::SameUniqueValues(*stored, contact);
+}
+
 }  // namespace
 
 void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, const FoldedRun& run,
@@ -450,19 +461,16 @@ void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, cons
     ClaimChanges claims;
     const engine::IdentifierField field = request.settings.identifier_field;
     for (const auto& [id, contact] : *run.changed) {
-        const auto stored = loaded.by_id.find(id);
-        if (stored == loaded.by_id.end()) {
-            claims.Diff({}, ClaimsOf(contact, field), id);
-        } else if (!engine::SameUniqueValues(stored->second, contact)) {
-            claims.Diff(ClaimsOf(stored->second, field), ClaimsOf(contact, field), id);
-        }
+        const Contact* stored = StoredBefore(loaded, id);
+        if (KeepsItsClaims(stored, contact)) continue;
+        claims.Diff(stored ? ClaimsOf(*stored, field) : ClaimSet{}, ClaimsOf(contact, field), id);
     }
     if (request.claims_seen != nullptr) {
         for (const UniqueClaim& claim : claims.taken()) request.claims_seen->Add(claim.kind, claim.value);
     }
     claims.Apply(txn, request.settings.id);
     if (timings) timings->claims_us = stopwatch.Lap();
-    // Step 4: new contacts in one COPY, changed ones in one UPDATE.
+    // Step 4: new contacts in one COPY, changed ones in one UPDATE (one alone: a prepared INSERT or UPDATE).
     ContactWriter writer(request.settings.id);
     for (const auto& [id, contact] : *run.changed) {
         const auto stored = loaded.by_id.find(id);
@@ -483,8 +491,7 @@ bool WritesAtMostOneStatement(const FoldedRun& run) {
     if (run.changed->empty()) return true;
     if (run.changed->size() != 1) return false;
     const auto& [id, contact] = *run.changed->begin();
-    const auto stored = run.loaded.by_id.find(id);
-    return stored != run.loaded.by_id.end() && engine::SameUniqueValues(stored->second, contact);
+    return KeepsItsClaims(StoredBefore(run.loaded, id), contact);
 }
 
 std::vector<ItemResult> CommitItems(pqxx::transaction_base& txn, const CommitRequest& request,

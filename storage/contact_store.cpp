@@ -94,6 +94,9 @@ ItemResult ContactStore::Write(const engine::WorkspaceSettings& settings, engine
             CommitItem item{write, std::nullopt};
             const std::span<const CommitItem> items(&item, 1);
             FoldedRun run;
+            const auto read_and_fold = [&](pqxx::transaction_base& read) {
+                run = FoldItems(request, LoadTouched(read, request, items), items);
+            };
             {
                 // Steps 1 and 2 need no transaction: nothing is locked when reading, and what the write then
                 // finds changed (a version, a claim) makes it fail for a retry, as for a batch's read-ahead.
@@ -105,12 +108,12 @@ ItemResult ContactStore::Write(const engine::WorkspaceSettings& settings, engine
                     if (!id) id = ResolveId(read, settings, *target_ref);
                     item.write->id = id.value_or(*target_ref);
                 }
-                run = FoldItems(request, LoadTouched(read, request, items), items);
+                read_and_fold(read);
                 if (target_ref && run.results[0].outcome.ignored_code == engine::Code::kContactNotFound &&
                     engine::CanonicalUuid(*target_ref)) {
                     if (auto id = ResolveId(read, settings, *target_ref)) {
                         item.write->id = *id;
-                        run = FoldItems(request, LoadTouched(read, request, items), items);
+                        read_and_fold(read);
                     }
                 }
             }
