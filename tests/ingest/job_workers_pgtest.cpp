@@ -4,10 +4,13 @@
 
 #include <array>
 #include <chrono>
+#include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "engine/workspace_admin.hpp"
 #include "ingest/job_workers.hpp"
+#include "ingest/logger.hpp"
 #include "ingest/metrics.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/ids.hpp"
@@ -146,6 +149,43 @@ TEST_F(JobWorkersTest, NothingIsPreparedAheadForALaneAboutToBeGivenBack) {
     EXPECT_EQ(applied.Value(), 12);
     const auto& unused = metrics.GetCounter("contactd_batch_chunks_prepared_unused_total", "");
     EXPECT_LE(unused.Value(), 1) << "chunks were prepared for a lane that was then given back";
+}
+
+// At a slice's end the worker looks for other workspaces waiting; when that read fails (here: the workspaces
+// table is briefly away), the lane it holds is still served, and the job goes on to the end instead of waiting
+// for the database to answer a question its lane does not need.
+TEST_F(JobWorkersTest, ALaneIsStillServedWhenLookingForOtherWorkFailsAtASliceEnd) {
+    const std::string workspace = NewWorkspace();
+    constexpr int kItems = 12000;  // twelve chunks, every one the end of a slice
+    const std::string job = Submit(workspace, kItems);
+
+    std::mutex warnings_mutex;
+    std::vector<std::string> warnings;
+    ingest::Logger logger(
+        [&](std::string_view line) {
+            std::lock_guard lock(warnings_mutex);
+            if (line.find("finding workspaces with work failed") != std::string_view::npos) warnings.emplace_back(line);
+        },
+        ingest::LogLevel::kWarn);
+    ingest::JobWorkersConfig config;
+    config.database_url = url_;
+    config.workers = 1;
+    config.node_id = TestCluster::UniqueId("node");
+    config.slice_ms = 1;  // every chunk ends a slice
+    config.poll_ms = 0;   // and every slice end reads which workspaces have work
+    config.logger = &logger;
+    ingest::JobWorkers workers(config, ingest::JsonItemParser());
+    pqxx::connection admin(url_);
+    workers.Start();
+    WaitUntil([&] { return Status(workspace, job).tally.counts.processed > 0; }, "the job never started");
+    pqxx::nontransaction(admin).exec0("ALTER TABLE workspaces RENAME TO workspaces_away");
+    WaitUntil([&] { return Status(workspace, job).state == engine::JobState::kCompleted; },
+              "the lane stopped being served when looking for other work failed");
+    pqxx::nontransaction(admin).exec0("ALTER TABLE workspaces_away RENAME TO workspaces");
+    workers.Stop();
+    EXPECT_EQ(Status(workspace, job).tally.counts.ok, kItems);
+    std::lock_guard lock(warnings_mutex);
+    EXPECT_FALSE(warnings.empty()) << "no slice end looked for other work while the table was away";
 }
 
 }  // namespace
