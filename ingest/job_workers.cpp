@@ -300,6 +300,7 @@ class JobWorkers::Impl::Worker {
                                           {"prepare_us", t.prepare_us},
                                           {"load_us", t.commit.load_us},
                                           {"fold_us", t.commit.fold_us},
+                                          {"render_us", t.commit.render_us},
                                           {"claims_us", t.commit.claims_us},
                                           {"write_us", t.commit.write_us},
                                           {"results_us", t.results_us},

@@ -107,7 +107,9 @@ void ChunkPrefetcher::Committed(ChunkKey chunk) {
 
 std::optional<PreparedChunk> ChunkPrefetcher::Take(const ChunkKey& chunk) {
     std::unique_lock lock(mutex_);
+    taker_waiting_ = busy_;
     changed_.wait(lock, [&] { return !busy_; });
+    taker_waiting_ = false;
     if (!ready_ || ready_->job_id != chunk.job_id || ready_->chunk_no != chunk.chunk_no) {
         DropReady();
         return std::nullopt;
@@ -129,6 +131,16 @@ void ChunkPrefetcher::Clear() {
 std::size_t ChunkPrefetcher::unused() const {
     std::lock_guard lock(mutex_);
     return unused_;
+}
+
+bool ChunkPrefetcher::preparing() const {
+    std::lock_guard lock(mutex_);
+    return busy_;
+}
+
+bool ChunkPrefetcher::TakerWaiting() const {
+    std::lock_guard lock(mutex_);
+    return taker_waiting_;
 }
 
 void ChunkPrefetcher::DropReady() {
@@ -194,6 +206,10 @@ std::optional<PreparedChunk> ChunkPrefetcher::Prepare(Task& task) {
     connection.reset();  // back to the pool before the fold, which needs no database
     ApplyCommittedChanges(loaded, *task.base);
     prepared.folded = FoldItems(request, std::move(loaded), prepared.items);
+    // The statements too, unless the worker already waits for this chunk: whichever thread is free builds
+    // them, which keeps the lane's two paths (this thread's read and fold, the worker's writes) even.
+    // Always rendering here made this thread the longer path by as much as it took off the worker's.
+    if (!TakerWaiting()) prepared.folded->rendered = RenderWrite(request, *prepared.folded);
     return prepared;
 }
 

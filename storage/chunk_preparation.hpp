@@ -1,9 +1,9 @@
 #pragma once
 // Getting a chunk ready before its transaction: its items decoded, parsed and validated against the
 // workspace's settings, and (with a connection pool) the contacts they touch read and the items folded over
-// them. A lane's next chunk is prepared on its own thread while the current one is written, so parsing,
-// validation (phone numbers above all), the read and the fold overlap the current chunk's writes instead
-// of adding to them.
+// them, and the statements that will write them rendered. A lane's next chunk is prepared on its own thread
+// while the current one is written, so parsing, validation (phone numbers above all), the read, the fold and
+// the statements' text overlap the current chunk's writes instead of adding to them.
 //
 // The next chunk is folded on top of the current one's fold, before the current one commits: its read is
 // brought up to date with the changes the current chunk is writing (ApplyCommittedChanges), and the fold
@@ -101,6 +101,8 @@ class ChunkPrefetcher {
     //! How many prepared chunks were dropped without being taken: work done twice, since the chunk is then
     //! prepared again (the lane changed hands, or the worker applied another chunk than the one prepared).
     std::size_t unused() const;
+    //! Whether a chunk is being prepared right now.
+    bool preparing() const;
 
   private:
     struct Task {
@@ -116,7 +118,8 @@ class ChunkPrefetcher {
     void Enqueue(Task task);
     std::optional<PreparedChunk> Prepare(Task& task);
 
-    void DropReady();  // with mutex_ held
+    void DropReady();           // with mutex_ held
+    bool TakerWaiting() const;  // whether Take waits for the chunk in preparation
 
     ItemParser parse_;
     ConnectionPool* pool_;
@@ -124,6 +127,7 @@ class ChunkPrefetcher {
     std::condition_variable changed_;
     std::optional<Task> task_;
     bool busy_ = false;
+    bool taker_waiting_ = false;  // Take is waiting for the chunk in preparation
     std::optional<PreparedChunk> ready_;
     ChunkKey ready_after_;               // the chunk whose changes `ready_->folded` assumes committed
     std::optional<ChunkKey> committed_;  // the lane's last chunk reported committed

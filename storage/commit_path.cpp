@@ -451,11 +451,9 @@ bool KeepsItsClaims(const Contact* stored, const Contact& contact) {
 
 }  // namespace
 
-void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, const FoldedRun& run,
-                 CommitTimings* timings) {
-    if (!run.to_confirm.empty()) ConfirmUnclaimed(txn, request.settings.id, run.to_confirm);
-    if (run.changed->empty()) return;
-    Stopwatch stopwatch;
+RenderedWrite RenderWrite(const CommitRequest& request, const FoldedRun& run) {
+    RenderedWrite rendered;
+    if (run.changed->empty()) return rendered;
     const LoadedContacts& loaded = run.loaded;
     // Step 3: release and take the unique values that changed.
     ClaimChanges claims;
@@ -465,11 +463,8 @@ void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, cons
         if (KeepsItsClaims(stored, contact)) continue;
         claims.Diff(stored ? ClaimsOf(*stored, field) : ClaimSet{}, ClaimsOf(contact, field), id);
     }
-    if (request.claims_seen != nullptr) {
-        for (const UniqueClaim& claim : claims.taken()) request.claims_seen->Add(claim.kind, claim.value);
-    }
-    claims.Apply(txn, request.settings.id);
-    if (timings) timings->claims_us = stopwatch.Lap();
+    rendered.taken = claims.taken();
+    rendered.claims = claims.Render(request.settings.id);
     // Step 4: new contacts in one COPY, changed ones in one UPDATE (one alone: a prepared INSERT or UPDATE).
     ContactWriter writer(request.settings.id);
     for (const auto& [id, contact] : *run.changed) {
@@ -482,7 +477,27 @@ void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, cons
             writer.AddNew(contact);
         }
     }
-    writer.Execute(txn);
+    rendered.contacts = writer.Render();
+    return rendered;
+}
+
+void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, const FoldedRun& run,
+                 CommitTimings* timings) {
+    if (!run.to_confirm.empty()) ConfirmUnclaimed(txn, request.settings.id, run.to_confirm);
+    if (run.changed->empty()) return;
+    Stopwatch stopwatch;
+    std::optional<RenderedWrite> rendered_now;
+    if (!run.rendered) {
+        rendered_now = RenderWrite(request, run);
+        if (timings) timings->render_us = stopwatch.Lap();
+    }
+    const RenderedWrite& rendered = run.rendered ? *run.rendered : *rendered_now;
+    if (request.claims_seen != nullptr) {
+        for (const UniqueClaim& claim : rendered.taken) request.claims_seen->Add(claim.kind, claim.value);
+    }
+    rendered.claims.Execute(txn);
+    if (timings) timings->claims_us = stopwatch.Lap();
+    rendered.contacts.Execute(txn);
     if (timings) timings->write_us = stopwatch.Lap();
 }
 

@@ -14,7 +14,8 @@
 //      the items had been applied one by one.
 //   Batch workers run steps 1 and 2 ahead, on another thread and connection, while the lane's previous
 //   chunk is still being written: the read is brought up to date with that chunk's changes and the fold
-//   starts from there (storage/chunk_preparation.hpp).
+//   starts from there (storage/chunk_preparation.hpp), and render steps 3 and 4's statements there too
+//   (RenderWrite), so the worker only sends them.
 //   3. Claims change set-based: one DELETE of released values, one INSERT (a COPY when there are many) of
 //      new ones. The unique index has the last word: if a concurrent writer took a value after step 1,
 //      the run fails as a serialization failure and is retried whole, finding the new holder.
@@ -45,6 +46,7 @@
 #include "engine/workspace_settings.hpp"
 #include "storage/claim_filter.hpp"
 #include "storage/contact_claims.hpp"
+#include "storage/contact_row.hpp"
 
 namespace contactd::storage {
 
@@ -81,6 +83,7 @@ struct ItemResult {
 struct CommitTimings {
     std::int64_t load_us = 0;
     std::int64_t fold_us = 0;
+    std::int64_t render_us = 0;  // building steps 3 and 4's statements, when not done ahead
     std::int64_t claims_us = 0;
     std::int64_t write_us = 0;
 };
@@ -121,6 +124,13 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
 //! (Changes by anyone else meanwhile are caught by step 4's version check, as always.)
 void ApplyCommittedChanges(LoadedContacts& loaded, const ChangedContacts& committed);
 
+//! Steps 3 and 4 of a folded run as statements, built without I/O (RenderWrite).
+struct RenderedWrite {
+    std::vector<engine::UniqueClaim> taken;  // the claims step 3 takes, for the claim filter
+    ClaimChanges::Statements claims;
+    ContactWriter::Statements contacts;
+};
+
 //! Steps 1 and 2 done: a run decided in memory, ready to be written. Batch workers fold a chunk ahead, on
 //! top of the chunk before it (storage/chunk_preparation.hpp), while that one is being written.
 struct FoldedRun {
@@ -132,12 +142,19 @@ struct FoldedRun {
     //! INSERT will check it (an IGNORED item, say): step 3 checks them first, and a held one fails the run
     //! for a retry that looks every value up.
     std::vector<engine::UniqueClaim> to_confirm;
+    //! Steps 3 and 4 rendered ahead (by the prefetcher, on its thread); else WriteFolded renders them.
+    std::optional<RenderedWrite> rendered;
 };
 
 //! Step 2 alone: folds `items` in order over `loaded`. No I/O.
 FoldedRun FoldItems(const CommitRequest& request, LoadedContacts loaded, std::span<const CommitItem> items);
 
-//! Steps 3 and 4: writes a folded run inside `txn`. Throws as CommitItems does; nothing is committed.
+//! Renders steps 3 and 4 of a folded run: the claims to release and take, the contacts to insert and update.
+//! Pure CPU; `run` must not change afterwards.
+RenderedWrite RenderWrite(const CommitRequest& request, const FoldedRun& run);
+
+//! Steps 3 and 4: writes a folded run inside `txn` (its `rendered` statements, or rendered now). Throws as CommitItems
+//! does; nothing is committed.
 void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, const FoldedRun& run,
                  CommitTimings* timings = nullptr);
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "storage/copy_writer.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/sql_params.hpp"
 
@@ -24,6 +23,8 @@ const char* const kTakeSql =
     "INSERT INTO contact_keys (workspace_id, kind, value, contact_id) "
     "SELECT $1, u.kind, u.value, u.contact_id FROM unnest($2::int2[], $3::text[], $4::uuid[]) "
     "AS u(kind, value, contact_id)";
+
+const std::vector<std::string> kClaimColumns = {"workspace_id", "kind", "value", "contact_id"};
 
 std::string KindText(const engine::UniqueClaim& claim) { return std::to_string(static_cast<int>(claim.kind)); }
 
@@ -70,8 +71,8 @@ void ClaimChanges::Take(const engine::UniqueClaim& claim, const std::string& con
     taken_.contacts.push_back(contact_id);
 }
 
-void ClaimChanges::Apply(pqxx::transaction_base& txn, const std::string& workspace_id) const {
-    const auto as_arrays = [&](const Rows& rows, const char* sql) {
+ClaimChanges::Statements ClaimChanges::Render(const std::string& workspace_id) const {
+    const auto as_arrays = [&](const Rows& rows) {
         PgArrayBuilder kinds, values, contacts;
         for (std::size_t i = 0; i < rows.claims.size(); ++i) {
             kinds.Add(KindText(rows.claims[i]));
@@ -80,21 +81,31 @@ void ClaimChanges::Apply(pqxx::transaction_base& txn, const std::string& workspa
         }
         SqlParams params;
         params.Add(workspace_id).Add(kinds.Finish()).Add(values.Finish()).Add(contacts.Finish());
-        params.ExecFixed(txn, sql);
+        return params;
     };
-    if (!released_.claims.empty()) as_arrays(released_, kReleaseSql);
-    if (taken_.claims.empty()) return;
+    Statements statements;
+    if (!released_.claims.empty()) statements.release_ = as_arrays(released_);
+    if (taken_.claims.empty()) return statements;
+    if (taken_.claims.size() < kCopyThreshold) {
+        statements.take_ = as_arrays(taken_);
+        return statements;
+    }
+    for (std::size_t i = 0; i < taken_.claims.size(); ++i) {
+        statements.take_rows_.Field(workspace_id).Field(KindText(taken_.claims[i])).Field(taken_.claims[i].value);
+        statements.take_rows_.Field(taken_.contacts[i]).EndRow();
+    }
+    return statements;
+}
+
+void ClaimChanges::Apply(pqxx::transaction_base& txn, const std::string& workspace_id) const {
+    Render(workspace_id).Execute(txn);
+}
+
+void ClaimChanges::Statements::Execute(pqxx::transaction_base& txn) const {
+    if (release_) release_->ExecFixed(txn, kReleaseSql);
     try {
-        if (taken_.claims.size() < kCopyThreshold) {
-            as_arrays(taken_, kTakeSql);
-            return;
-        }
-        CopyWriter copy(txn, "contact_keys", {"workspace_id", "kind", "value", "contact_id"});
-        for (std::size_t i = 0; i < taken_.claims.size(); ++i) {
-            copy.Field(workspace_id).Field(KindText(taken_.claims[i])).Field(taken_.claims[i].value);
-            copy.Field(taken_.contacts[i]).EndRow();
-        }
-        copy.Complete();
+        if (take_) take_->ExecFixed(txn, kTakeSql);
+        CopyInto(txn, "contact_keys", kClaimColumns, take_rows_);
     } catch (const pqxx::unique_violation& violation) {
         throw pqxx::serialization_failure(std::string("a unique value was claimed by a concurrent writer: ") +
                                           violation.what());

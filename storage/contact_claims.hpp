@@ -6,11 +6,14 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/apply.hpp"
+#include "storage/copy_writer.hpp"
+#include "storage/sql_params.hpp"
 
 namespace contactd::storage {
 
@@ -51,9 +54,10 @@ class ClaimChanges {
     void Release(const engine::UniqueClaim& claim, const std::string& contact_id);
     void Take(const engine::UniqueClaim& claim, const std::string& contact_id);
 
-    //! Releases, then takes (with COPY when there are many). The caller has checked that no one it can see
-    //! holds the values it takes, so a value the unique index refuses belongs to a writer outside this
-    //! transaction: that throws pqxx::serialization_failure, for the caller to retry with fresh data.
+    class Statements;
+    //! The statements that release, then take, the claims (no I/O).
+    Statements Render(const std::string& workspace_id) const;
+    //! Render(workspace_id).Execute(txn).
     void Apply(pqxx::transaction_base& txn, const std::string& workspace_id) const;
 
     //! The claims to take, in the order recorded.
@@ -66,6 +70,22 @@ class ClaimChanges {
     };
     Rows released_;
     Rows taken_;
+};
+
+//! A ClaimChanges rendered: one DELETE of the released claims, then one INSERT of the taken ones (a COPY
+//! when there are many).
+class ClaimChanges::Statements {
+  public:
+    //! Runs them. The caller has checked that no one it can see holds the values taken, so a value the unique
+    //! index refuses belongs to a writer outside this transaction: that throws pqxx::serialization_failure,
+    //! for the caller to retry with fresh data.
+    void Execute(pqxx::transaction_base& txn) const;
+
+  private:
+    friend class ClaimChanges;
+    std::optional<SqlParams> release_;  // the DELETE's parameters, when something is released
+    std::optional<SqlParams> take_;     // the INSERT's, when few are taken
+    CopyRows take_rows_;                // else the COPY's rows
 };
 
 }  // namespace contactd::storage

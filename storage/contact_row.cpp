@@ -283,25 +283,38 @@ void ContactWriter::AddChanged(const engine::Contact& before, const engine::Cont
     changed_columns_ |= DifferingColumns(before, after);
 }
 
-void ContactWriter::Execute(pqxx::transaction_base& txn) const {
+ContactWriter::Statements ContactWriter::Render() const {
+    Statements out;
     if (new_.size() == 1) {
-        InsertOne(txn, *new_[0]);
-    } else if (!new_.empty()) {
-        CopyWriter copy(txn, "contacts", kContactColumnNames);
+        RenderInsertOne(out, *new_[0]);
+    } else {
         for (const engine::Contact* contact : new_) {
-            copy.Field(workspace_id_);
+            out.new_rows_.Field(workspace_id_);
             for (std::size_t column = kIdColumn; column < kColumns.size(); ++column) {
-                copy.Field(kColumns[column].text(*contact));
+                out.new_rows_.Field(kColumns[column].text(*contact));
             }
-            copy.EndRow();
+            out.new_rows_.EndRow();
         }
-        copy.Complete();
     }
     std::vector<const Changed*> by_row;
     std::vector<const Changed*> by_id;
     for (const Changed& changed : changed_) (changed.row ? by_row : by_id).push_back(&changed);
-    if (!by_row.empty()) Update(txn, by_row, /*by_row=*/true);
-    if (!by_id.empty()) Update(txn, by_id, /*by_row=*/false);
+    if (!by_row.empty()) RenderUpdate(out, by_row, /*by_row=*/true);
+    if (!by_id.empty()) RenderUpdate(out, by_id, /*by_row=*/false);
+    return out;
+}
+
+void ContactWriter::Execute(pqxx::transaction_base& txn) const { Render().Execute(txn); }
+
+void ContactWriter::Statements::Execute(pqxx::transaction_base& txn) const {
+    CopyInto(txn, "contacts", kContactColumnNames, new_rows_);
+    for (const Statement& statement : statements_) {
+        const pqxx::result result = statement.fixed ? statement.params.ExecFixed(txn, statement.sql)
+                                                    : statement.params.Exec(txn, statement.sql);
+        if (statement.must_change != 0 && result.affected_rows() != statement.must_change) {
+            throw pqxx::serialization_failure("a contact changed after it was read; retrying the run");
+        }
+    }
 }
 
 namespace {
@@ -333,7 +346,7 @@ std::string OneContactUpdateSql(bool by_row) {
 
 }  // namespace
 
-void ContactWriter::InsertOne(pqxx::transaction_base& txn, const engine::Contact& contact) const {
+void ContactWriter::RenderInsertOne(Statements& out, const engine::Contact& contact) const {
     // One new contact (a single-contact create): a prepared INSERT. A COPY's set-up, for one row, costs more
     // than the row (about 300 µs a call, against tens for the INSERT).
     static const std::string sql = [] {
@@ -346,29 +359,33 @@ void ContactWriter::InsertOne(pqxx::transaction_base& txn, const engine::Contact
         }
         return "INSERT INTO contacts (" + names + ") VALUES (" + values + ")";
     }();
-    SqlParams params;
-    params.Add(workspace_id_);
-    for (std::size_t column = kIdColumn; column < kColumns.size(); ++column) params.Add(kColumns[column].text(contact));
-    params.ExecFixed(txn, sql);
+    Statements::Statement& insert = out.statements_.emplace_back();
+    insert.sql = sql;
+    insert.fixed = true;
+    insert.params.Add(workspace_id_);
+    for (std::size_t column = kIdColumn; column < kColumns.size(); ++column) {
+        insert.params.Add(kColumns[column].text(contact));
+    }
 }
 
-void ContactWriter::UpdateOne(pqxx::transaction_base& txn, const Changed& changed, bool by_row) const {
+void ContactWriter::RenderUpdateOne(Statements& out, const Changed& changed, bool by_row) const {
     static const std::string by_id_sql = OneContactUpdateSql(false);
     static const std::string by_row_sql = OneContactUpdateSql(true);
-    SqlParams params;
+    Statements::Statement& update = out.statements_.emplace_back();
+    update.sql = by_row ? by_row_sql : by_id_sql;
+    update.fixed = true;
+    update.must_change = 1;
+    SqlParams& params = update.params;
     params.Add(workspace_id_).Add(changed.contact->id);
     for (std::size_t column = kVersionColumn; column < kColumns.size(); ++column) {
         if (UpdateSets(column)) params.Add(kColumns[column].text(*changed.contact));
     }
     params.Add(changed.read_version);
     if (by_row) params.Add(*changed.row);
-    if (params.ExecFixed(txn, by_row ? by_row_sql : by_id_sql).affected_rows() != 1) {
-        throw pqxx::serialization_failure("a contact changed after it was read; retrying the run");
-    }
 }
 
-void ContactWriter::Update(pqxx::transaction_base& txn, const std::vector<const Changed*>& rows, bool by_row) const {
-    if (rows.size() == 1) return UpdateOne(txn, *rows[0], by_row);
+void ContactWriter::RenderUpdate(Statements& out, const std::vector<const Changed*>& rows, bool by_row) const {
+    if (rows.size() == 1) return RenderUpdateOne(out, *rows[0], by_row);
     // UPDATE contacts c SET col = u.col, ... FROM unnest($2::uuid[], $3::<type>[], ...) AS u(id, col, ...)
     // WHERE c.workspace_id = $1 AND c.id = u.id AND c.version = u.read_version, and the rows are found by
     // `c.ctid = ANY(...)` (a heap fetch each) when their ctids are known, else by `c.id = ANY($2)` (an index
@@ -438,9 +455,7 @@ void ContactWriter::Update(pqxx::transaction_base& txn, const std::vector<const 
         sql += ") AS u(" + names + ", u_read_version) WHERE c.workspace_id = $1 AND c.id = ANY($2::uuid[])";
     }
     sql += " AND c.id = u.u_id AND c.version = u.u_read_version";
-    if (params.Exec(txn, sql).affected_rows() != rows.size()) {
-        throw pqxx::serialization_failure("a contact changed after it was read; retrying the run");
-    }
+    out.statements_.push_back({std::move(sql), std::move(params), /*fixed=*/false, /*must_change=*/rows.size()});
 }
 
 }  // namespace contactd::storage

@@ -13,6 +13,8 @@
 
 #include "engine/contact.hpp"
 #include "engine/workspace_settings.hpp"
+#include "storage/copy_writer.hpp"
+#include "storage/sql_params.hpp"
 
 namespace contactd::storage {
 
@@ -34,7 +36,7 @@ engine::CustomFields CustomFieldsFromJson(std::string_view json, const engine::W
 //! Writes contacts set-based: new ones with one COPY, changed ones with one `UPDATE ... FROM unnest(...)`
 //! that carries only the columns some contact changed, and changes a row only if its version is still the
 //! one `before` had (so a write that raced ours is never overwritten). The caller keeps the contacts alive
-//! until Execute.
+//! until Render (or Execute).
 class ContactWriter {
   public:
     explicit ContactWriter(std::string workspace_id) : workspace_id_(std::move(workspace_id)) {}
@@ -44,8 +46,12 @@ class ContactWriter {
     //! when known: the row is then updated there without a primary-key lookup.
     void AddChanged(const engine::Contact& before, const engine::Contact& after,
                     std::optional<std::string> row = std::nullopt);
-    //! Runs the COPY and the UPDATE (each only when it has rows). Throws pqxx::serialization_failure when a
-    //! changed contact is no longer at the version read (a concurrent writer got there first).
+
+    class Statements;
+    //! The COPY and the UPDATE (each only when it has rows), rendered: no I/O, and nothing of the contacts is
+    //! needed afterwards.
+    Statements Render() const;
+    //! Render().Execute(txn).
     void Execute(pqxx::transaction_base& txn) const;
 
   private:
@@ -57,12 +63,31 @@ class ContactWriter {
         std::int64_t read_version;
         std::optional<std::string> row;
     };
-    void Update(pqxx::transaction_base& txn, const std::vector<const Changed*>& rows, bool by_row) const;
-    void UpdateOne(pqxx::transaction_base& txn, const Changed& changed, bool by_row) const;
-    void InsertOne(pqxx::transaction_base& txn, const engine::Contact& contact) const;
+    void RenderUpdate(Statements& out, const std::vector<const Changed*>& rows, bool by_row) const;
+    void RenderUpdateOne(Statements& out, const Changed& changed, bool by_row) const;
+    void RenderInsertOne(Statements& out, const engine::Contact& contact) const;
 
     std::vector<Changed> changed_;
     std::uint32_t changed_columns_ = 0;  // bit i: column i of the stored row differs for some contact
+};
+
+//! A ContactWriter's statements, ready to send.
+class ContactWriter::Statements {
+  public:
+    //! Runs them in order. Throws pqxx::serialization_failure when a changed contact is no longer at the
+    //! version read (a concurrent writer got there first).
+    void Execute(pqxx::transaction_base& txn) const;
+
+  private:
+    friend class ContactWriter;
+    struct Statement {
+        std::string sql;
+        SqlParams params;
+        bool fixed = false;           // prepared once per connection (SqlParams::ExecFixed)
+        std::size_t must_change = 0;  // the rows it must change (its version check), 0: not checked
+    };
+    CopyRows new_rows_;                  // new contacts, when there are several
+    std::vector<Statement> statements_;  // after the COPY, in order
 };
 
 }  // namespace contactd::storage

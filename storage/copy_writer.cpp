@@ -1,6 +1,6 @@
 #include "storage/copy_writer.hpp"
 
-// libpqxx 6.4 offers raw COPY lines only through tablewriter: its successor, stream_to, takes fixed-size
+// libpqxx 6.4 offers raw COPY data only through tablewriter: its successor, stream_to, takes fixed-size
 // tuples and keeps write_raw_line private. tablewriter is deprecated there, not gone.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -8,53 +8,62 @@
 
 namespace contactd::storage {
 
-CopyWriter::CopyWriter(pqxx::transaction_base& txn, const std::string& table, const std::vector<std::string>& columns)
-    : writer_(std::make_unique<pqxx::tablewriter>(txn, table, columns.begin(), columns.end())) {}
+void CopyRows::StartField() {
+    if (row_open_) {
+        text_.push_back('\t');
+        return;
+    }
+    if (rows_ != 0) text_.push_back('\n');
+    row_open_ = true;
+}
 
-CopyWriter::~CopyWriter() = default;
-
-CopyWriter& CopyWriter::Field(std::string_view value) {
-    if (!first_field_) line_.push_back('\t');
-    first_field_ = false;
+CopyRows& CopyRows::Field(std::string_view value) {
+    StartField();
     for (const char c : value) {  // the COPY text format's escapes
         switch (c) {
             case '\\':
-                line_ += "\\\\";
+                text_ += "\\\\";
                 break;
             case '\n':
-                line_ += "\\n";
+                text_ += "\\n";
                 break;
             case '\r':
-                line_ += "\\r";
+                text_ += "\\r";
                 break;
             case '\t':
-                line_ += "\\t";
+                text_ += "\\t";
                 break;
             default:
-                line_.push_back(c);
+                text_.push_back(c);
         }
     }
     return *this;
 }
 
-CopyWriter& CopyWriter::Field(const std::optional<std::string>& value) {
+CopyRows& CopyRows::Field(const std::optional<std::string>& value) {
     return value ? Field(std::string_view(*value)) : Null();
 }
 
-CopyWriter& CopyWriter::Null() {
-    if (!first_field_) line_.push_back('\t');
-    first_field_ = false;
-    line_ += "\\N";
+CopyRows& CopyRows::Null() {
+    StartField();
+    text_ += "\\N";
     return *this;
 }
 
-void CopyWriter::EndRow() {
-    writer_->write_raw_line(line_);
-    line_.clear();
-    first_field_ = true;
+void CopyRows::EndRow() {
+    row_open_ = false;
+    ++rows_;
 }
 
-void CopyWriter::Complete() { writer_->complete(); }
+void CopyInto(pqxx::transaction_base& txn, const std::string& table, const std::vector<std::string>& columns,
+              const CopyRows& rows) {
+    if (rows.empty()) return;
+    pqxx::tablewriter writer(txn, table, columns.begin(), columns.end());
+    // COPY's data is a byte stream, not a message per row: the whole text goes as one "line" (libpqxx
+    // appends the final newline), one copy and one send instead of two per row.
+    writer.write_raw_line(rows.text());
+    writer.complete();
+}
 
 }  // namespace contactd::storage
 

@@ -3,6 +3,9 @@
 // one that committed last.
 #include <pqxx/pqxx>
 
+#include <chrono>
+#include <thread>
+
 #include "storage/chunk_codec.hpp"
 #include "storage/chunk_preparation.hpp"
 #include "storage/commit_path.hpp"
@@ -255,6 +258,47 @@ TEST_F(ReadAheadTest, AChunkFoldedOnTopOfTheUncommittedOneBeforeItIsWrittenCorre
     }
     ASSERT_TRUE(second.has_value());
     ASSERT_TRUE(second->folded.has_value());
+    {
+        auto connection = pool_.Acquire();
+        pqxx::work txn(*connection);
+        storage::WriteFolded(txn, Request(), *second->folded);
+        txn.commit();
+    }
+    ExpectSecondChunkAppliedAsIfReadAfterTheFirst(second->folded->results, ann.contact->id);
+}
+
+// When the worker does not wait for it, the prefetcher renders the chunk's statements too; written from
+// those, the chunk ends exactly as when they are rendered at write time (the test above, whose Take waits).
+TEST_F(ReadAheadTest, AChunkWhoseStatementsWereRenderedAheadIsWrittenCorrectly) {
+    const auto ann = CommitOne(R"({"phone": "+16502530000", "email": "shared@x.io", "title": "old"})");
+    ASSERT_TRUE(ann.outcome.ok());
+    const auto first = Run({R"({"phone": "+16502530000", "emails": ["ann@x.io"], "title": "first"})",
+                            R"({"phone": "+16502530001", "first_name": "Bob"})"});
+    storage::FoldedRun first_fold = storage::FoldItems(Request(), ReadAhead(first), first);
+
+    storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
+    const storage::ChunkKey applying{"job", 1};
+    std::optional<storage::PreparedChunk> second;
+    {
+        auto connection = pool_.Acquire();
+        pqxx::work txn(*connection);
+        storage::WriteFolded(txn, Request(), first_fold);
+        prefetcher.Start(ChunkOf("job", 2,
+                                 {R"({"phone": "+16502530002", "email": "shared@x.io"})",
+                                  R"({"phone": "+16502530000", "title": "second"})",
+                                  R"({"phone": "+16502530001", "last_name": "Ray"})"}),
+                         settings_, applying, first_fold.changed, kTestNow);
+        for (int i = 0; i < 6000 && prefetcher.preparing(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        ASSERT_FALSE(prefetcher.preparing());
+        prefetcher.Committed(applying);
+        second = prefetcher.Take({"job", 2});
+        txn.commit();
+    }
+    ASSERT_TRUE(second.has_value());
+    ASSERT_TRUE(second->folded.has_value());
+    ASSERT_TRUE(second->folded->rendered.has_value()) << "no one waited, yet the statements were not rendered";
     {
         auto connection = pool_.Acquire();
         pqxx::work txn(*connection);
