@@ -1,13 +1,12 @@
 #include "storage/chunk_preparation.hpp"
 
-#include <pqxx/binarystring>
 #include <pqxx/transaction>
 
 #include "engine/validation.hpp"
 #include "storage/chunk_codec.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/job_writer.hpp"
-#include "storage/sql_params.hpp"
+#include "storage/raw_connection.hpp"
 
 namespace contactd::storage {
 
@@ -151,25 +150,24 @@ void ChunkPrefetcher::DropReady() {
 namespace {
 
 // The lane's next pending chunk. Read without a lock: the lane's holder is the only one applying its chunks,
-// and Take checks the chunk is the one the worker then selects.
-std::optional<ChunkToPrepare> FindNext(pqxx::transaction_base& txn, const NextChunk& where) {
-    SqlParams params;
-    params.Add(where.workspace_id).Add(where.after_job_seq).Add(where.after.chunk_no);
-    const pqxx::result rows =
-        params.ExecFixed(txn,
-                         "SELECT c.job_id::text, c.chunk_no, c.items, j.mode, j.semantics, j.invalid_fields "
-                         "FROM job_chunks c "
-                         "JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
-                         "WHERE c.workspace_id = $1 AND c.state = 0 AND NOT j.dry_run AND (c.job_seq, "
-                         "c.chunk_no) > ($2::int8, $3::int4) "
-                         "ORDER BY c.job_seq, c.chunk_no LIMIT 1");
+// and Take checks the chunk is the one the worker then selects. Read on a connection of the prefetcher's
+// own in binary format, so the items come back as stored instead of as hex text twice their size.
+std::optional<ChunkToPrepare> FindNext(RawConnection& connection, const NextChunk& where) {
+    const RawRows rows = connection.ExecBinary(
+        "SELECT c.job_id::text, c.chunk_no::text, c.items, j.mode, j.semantics, "
+        "j.invalid_fields FROM job_chunks c "
+        "JOIN jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id "
+        "WHERE c.workspace_id = $1 AND c.state = 0 AND NOT j.dry_run AND (c.job_seq, "
+        "c.chunk_no) > ($2::int8, $3::int4) "
+        "ORDER BY c.job_seq, c.chunk_no LIMIT 1",
+        {where.workspace_id, std::to_string(where.after_job_seq), std::to_string(where.after.chunk_no)});
     if (rows.empty()) return std::nullopt;
+    const auto& row = rows[0];
     engine::WriteOptions options;
-    options.mode = engine::ParseWriteMode(rows[0][3].c_str()).value_or(engine::WriteMode::kUpsert);
-    options.semantics = engine::ParseSemantics(rows[0][4].c_str()).value_or(engine::Semantics::kPatch);
-    options.reject_invalid_fields = std::string_view(rows[0][5].c_str()) == "reject";
-    return ChunkToPrepare{rows[0][0].c_str(), rows[0][1].as<std::int32_t>(), pqxx::binarystring(rows[0][2]).str(),
-                          options};
+    options.mode = engine::ParseWriteMode(row[3].value_or("")).value_or(engine::WriteMode::kUpsert);
+    options.semantics = engine::ParseSemantics(row[4].value_or("")).value_or(engine::Semantics::kPatch);
+    options.reject_invalid_fields = row[5].value_or("") == "reject";
+    return ChunkToPrepare{row[0].value_or(""), std::stoi(row[1].value_or("0")), row[2].value_or(""), options};
 }
 
 }  // namespace
@@ -177,33 +175,31 @@ std::optional<ChunkToPrepare> FindNext(pqxx::transaction_base& txn, const NextCh
 // Finds the chunk if needed, parses and validates its items, reads what they touch and folds them on top of
 // the chunk before. Database trouble only costs the read and the fold: the worker does both for itself.
 std::optional<PreparedChunk> ChunkPrefetcher::Prepare(Task& task) {
-    std::optional<PooledConnection> connection;
-    std::optional<pqxx::read_transaction> txn;
-    try {
-        if (pool_ != nullptr) {
-            connection.emplace(pool_->Acquire());
-            txn.emplace(**connection);
+    if (!task.chunk && pool_ != nullptr) {
+        try {
+            if (!raw_) raw_ = std::make_unique<RawConnection>(pool_->ConnectionString());
+            task.chunk = FindNext(*raw_, *task.next);
+        } catch (const std::exception&) {
+            raw_.reset();  // opened again for the next chunk
         }
-        if (!task.chunk && txn) task.chunk = FindNext(*txn, *task.next);
-    } catch (const std::exception&) {
-        txn.reset();
     }
     if (!task.chunk) return std::nullopt;
     PreparedChunk prepared = PrepareChunk(*task.chunk, task.settings, parse_);
-    if (!txn || prepared.corrupt || !task.base) return prepared;
+    if (pool_ == nullptr || prepared.corrupt || !task.base) return prepared;
     // A fold ahead is only ever a first attempt: a chunk that fails is folded anew by the worker.
     const CommitRequest request{
         task.settings,           task.chunk->options,    task.now,
         /*want_contacts=*/false, task.claims_seen.get(), /*skip_unseen=*/task.claims_seen != nullptr};
     LoadedContacts loaded;
     try {
-        loaded = LoadTouched(*txn, request, prepared.items);
-        txn->commit();
+        // Back to the pool before the fold, which needs no database.
+        PooledConnection connection = pool_->Acquire();
+        pqxx::read_transaction txn(*connection);
+        loaded = LoadTouched(txn, request, prepared.items);
+        txn.commit();
     } catch (const std::exception&) {
         return prepared;
     }
-    txn.reset();
-    connection.reset();  // back to the pool before the fold, which needs no database
     ApplyCommittedChanges(loaded, *task.base);
     prepared.folded = FoldItems(request, std::move(loaded), prepared.items);
     // The statements too, unless the worker already waits for this chunk: whichever thread is free builds

@@ -30,6 +30,7 @@
 namespace contactd::storage {
 
 class ConnectionPool;
+class RawConnection;
 
 //! Names a chunk of a job.
 struct ChunkKey {
@@ -123,6 +124,7 @@ class ChunkPrefetcher {
 
     ItemParser parse_;
     ConnectionPool* pool_;
+    std::unique_ptr<RawConnection> raw_;  // finds the next chunk (the prefetcher's thread only)
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::optional<Task> task_;

@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <pqxx/except>
 
+#include <algorithm>
 #include <cstring>
 
 namespace contactd::storage {
@@ -62,12 +63,32 @@ RawRows RawConnection::Exec(const std::string& sql, const std::vector<std::optio
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
-    PGresult* result = PQexecParams(connection_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                                    nullptr, nullptr, 0);
+    return Rows(PQexecParams(connection_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                             nullptr, 0),
+                sql);
+}
+
+RawRows RawConnection::ExecBinary(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+    auto known = std::find(prepared_.begin(), prepared_.end(), sql);
+    const std::string name = "contactd_raw_" + std::to_string(known - prepared_.begin());
+    if (known == prepared_.end()) {
+        PGresult* prepared = PQprepare(connection_, name.c_str(), sql.c_str(), 0, nullptr);
+        Rows(prepared, sql);  // throws if it failed
+        prepared_.push_back(sql);
+    }
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    return Rows(PQexecPrepared(connection_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                               nullptr, /*resultFormat=*/1),
+                sql);
+}
+
+RawRows RawConnection::Rows(PGresult* result, const std::string& sql) {
     const ExecStatusType status = PQresultStatus(result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        const std::string message = PQresultErrorMessage(result);
-        const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        const std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(connection_);
+        const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
         const std::string sqlstate = state ? state : "";
         PQclear(result);
         Fail(message, sql, sqlstate.empty() ? nullptr : sqlstate.c_str());

@@ -1,7 +1,8 @@
 #pragma once
 // A libpq connection used directly, for what libpqxx 6 cannot do: binary COPY, which lets a 1 GiB batch
-// reach the database without escaping a byte. Errors are thrown as libpqxx exceptions carrying the
-// SQLSTATE, so ClassifyDbError treats them like any other.
+// reach the database without escaping a byte, and results in binary format, which bring a chunk's items back
+// the same way (libpqxx has bytea sent as hex text, twice its size, then decoded). Errors are thrown as libpqxx
+// exceptions carrying the SQLSTATE, so ClassifyDbError treats them like any other.
 
 #include <cstdint>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 struct pg_conn;
+struct pg_result;
 
 namespace contactd::storage {
 
@@ -27,6 +29,9 @@ class RawConnection {
 
     //! Runs one statement with text parameters ($1..), returning its rows.
     RawRows Exec(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+    //! Runs `sql`, prepared on this connection the first time, returning each value in binary format: a
+    //! bytea's bytes and a text's characters as stored (select other types cast to text).
+    RawRows ExecBinary(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
 
     //! Starts `COPY ... FROM STDIN (FORMAT binary)` and writes the binary header.
     void BeginCopy(const std::string& copy_sql);
@@ -39,8 +44,11 @@ class RawConnection {
   private:
     [[noreturn]] void Fail(const std::string& what, const std::string& query, const char* sqlstate = nullptr);
 
+    RawRows Rows(pg_result* result, const std::string& sql);
+
     pg_conn* connection_ = nullptr;
     bool copying_ = false;
+    std::vector<std::string> prepared_;  // ExecBinary's statements, named by their position
 };
 
 //! Builds rows in PostgreSQL's binary COPY format.
