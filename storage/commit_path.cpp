@@ -463,7 +463,11 @@ RenderedWrite RenderWrite(const CommitRequest& request, const FoldedRun& run) {
         if (KeepsItsClaims(stored, contact)) continue;
         claims.Diff(stored ? ClaimsOf(*stored, field) : ClaimSet{}, ClaimsOf(contact, field), id);
     }
-    rendered.taken = claims.taken();
+    // The claim filter is told now, not at the commit: a value it hears of too early (the run then fails, or
+    // is never written) costs a lookup, never a result.
+    if (request.claims_seen != nullptr) {
+        for (const UniqueClaim& claim : claims.taken()) request.claims_seen->Add(claim.kind, claim.value);
+    }
     rendered.claims = claims.Render(request.settings.id);
     // Step 4: new contacts in one COPY, changed ones in one UPDATE (one alone: a prepared INSERT or UPDATE).
     ContactWriter writer(request.settings.id);
@@ -492,9 +496,6 @@ void WriteFolded(pqxx::transaction_base& txn, const CommitRequest& request, cons
         if (timings) timings->render_us = stopwatch.Lap();
     }
     const RenderedWrite& rendered = run.rendered ? *run.rendered : *rendered_now;
-    if (request.claims_seen != nullptr) {
-        for (const UniqueClaim& claim : rendered.taken) request.claims_seen->Add(claim.kind, claim.value);
-    }
     rendered.claims.Execute(txn);
     if (timings) timings->claims_us = stopwatch.Lap();
     rendered.contacts.Execute(txn);

@@ -126,7 +126,6 @@ void ApplyCommittedChanges(LoadedContacts& loaded, const ChangedContacts& commit
 
 //! Steps 3 and 4 of a folded run as statements, built without I/O (RenderWrite).
 struct RenderedWrite {
-    std::vector<engine::UniqueClaim> taken;  // the claims step 3 takes, for the claim filter
     ClaimChanges::Statements claims;
     ContactWriter::Statements contacts;
 };
@@ -150,7 +149,7 @@ struct FoldedRun {
 FoldedRun FoldItems(const CommitRequest& request, LoadedContacts loaded, std::span<const CommitItem> items);
 
 //! Renders steps 3 and 4 of a folded run: the claims to release and take, the contacts to insert and update.
-//! Pure CPU; `run` must not change afterwards.
+//! No I/O; the claim filter, when the request has one, is told the values taken.
 RenderedWrite RenderWrite(const CommitRequest& request, const FoldedRun& run);
 
 //! Steps 3 and 4: writes a folded run inside `txn` (its `rendered` statements, or rendered now). Throws as CommitItems

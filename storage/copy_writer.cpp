@@ -18,25 +18,20 @@ void CopyRows::StartField() {
 }
 
 CopyRows& CopyRows::Field(std::string_view value) {
+    // COPY's text format escapes backslash, newline, carriage return and tab. Runs between them are appended
+    // at once: a chunk's new contacts are tens of thousands of fields, most with nothing to escape.
     StartField();
-    for (const char c : value) {  // the COPY text format's escapes
-        switch (c) {
-            case '\\':
-                text_ += "\\\\";
-                break;
-            case '\n':
-                text_ += "\\n";
-                break;
-            case '\r':
-                text_ += "\\r";
-                break;
-            case '\t':
-                text_ += "\\t";
-                break;
-            default:
-                text_.push_back(c);
-        }
+    text_.reserve(text_.size() + value.size());
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const char c = value[i];
+        if (c != '\\' && c != '\n' && c != '\r' && c != '\t') continue;
+        text_.append(value.data() + run, i - run);
+        text_.push_back('\\');
+        text_.push_back(c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : '\\');
+        run = i + 1;
     }
+    text_.append(value.data() + run, value.size() - run);
     return *this;
 }
 

@@ -362,6 +362,7 @@ TEST_F(BatchTest, AValueClaimedOutOfTheFiltersSightIsStillADuplicate) {
     EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 50);
     EXPECT_TRUE(ClaimsMatchContacts());
     EXPECT_TRUE(filter->MayHold(engine::UniqueKind::kEmail, "held@x.io")) << "the retry taught the filter";
+    EXPECT_TRUE(filter->MayHold(engine::UniqueKind::kPhone, "+16506661000")) << "a value taken was not told";
 }
 
 // The values items select their contact by are looked up whatever the filter says: in update mode "no
