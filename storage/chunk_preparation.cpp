@@ -1,5 +1,6 @@
 #include "storage/chunk_preparation.hpp"
 
+#include <pqxx/except>
 #include <pqxx/transaction>
 
 #include "engine/validation.hpp"
@@ -179,8 +180,10 @@ std::optional<PreparedChunk> ChunkPrefetcher::Prepare(Task& task) {
         try {
             if (!raw_) raw_ = std::make_unique<RawConnection>(pool_->ConnectionString());
             task.chunk = FindNext(*raw_, *task.next);
+        } catch (const pqxx::broken_connection&) {
+            raw_.reset();  // opened again (within the pool's connect timeout) for the next chunk
         } catch (const std::exception&) {
-            raw_.reset();  // opened again for the next chunk
+            // Anything else leaves the connection usable; either way the worker prepares the chunk itself.
         }
     }
     if (!task.chunk) return std::nullopt;

@@ -9,11 +9,7 @@
 namespace contactd::storage {
 
 void CopyRows::StartField() {
-    if (row_open_) {
-        text_.push_back('\t');
-        return;
-    }
-    if (rows_ != 0) text_.push_back('\n');
+    if (row_open_) text_.push_back('\t');
     row_open_ = true;
 }
 
@@ -46,6 +42,7 @@ CopyRows& CopyRows::Null() {
 }
 
 void CopyRows::EndRow() {
+    text_.push_back('\n');
     row_open_ = false;
     ++rows_;
 }
@@ -54,8 +51,9 @@ void CopyInto(pqxx::transaction_base& txn, const std::string& table, const std::
               const CopyRows& rows) {
     if (rows.empty()) return;
     pqxx::tablewriter writer(txn, table, columns.begin(), columns.end());
-    // COPY's data is a byte stream, not a message per row: the whole text goes as one "line" (libpqxx
-    // appends the final newline), one copy and one send instead of two per row.
+    // COPY's data is a byte stream, not a message per row: the whole text goes as one "line", one copy and
+    // one send instead of two per row. (libpqxx strips one final newline and appends one, so every row keeps
+    // its own, an empty last row included.)
     writer.write_raw_line(rows.text());
     writer.complete();
 }

@@ -26,7 +26,7 @@ class CopyRows {
 
     std::size_t row_count() const { return rows_; }
     bool empty() const { return rows_ == 0; }
-    //! The rows, separated by newlines (the last one has none: libpqxx adds it).
+    //! The rows, each ending in a newline.
     const std::string& text() const { return text_; }
 
   private:

@@ -72,8 +72,8 @@ RawRows RawConnection::ExecBinary(const std::string& sql, const std::vector<std:
     auto known = std::find(prepared_.begin(), prepared_.end(), sql);
     const std::string name = "contactd_raw_" + std::to_string(known - prepared_.begin());
     if (known == prepared_.end()) {
-        PGresult* prepared = PQprepare(connection_, name.c_str(), sql.c_str(), 0, nullptr);
-        Rows(prepared, sql);  // throws if it failed
+        // Throws if it failed; without a result at all the connection is broken, and so dropped.
+        Rows(PQprepare(connection_, name.c_str(), sql.c_str(), 0, nullptr), sql);
         prepared_.push_back(sql);
     }
     std::vector<const char*> values;

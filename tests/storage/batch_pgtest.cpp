@@ -401,10 +401,11 @@ TEST_F(BatchTest, AnIgnoredUpsertWhoseIdentifierWasNotLookedUpIsCheckedFirst) {
     EXPECT_TRUE(ClaimsMatchContacts());
 }
 
-// The prefetcher finds a lane's next chunk itself (its own connection, binary results) and reads its items
-// byte for byte: non-ASCII text, escapes and backslashes come back as staged.
+// The prefetcher finds a lane's next chunk itself (its own connection, a statement prepared on it once,
+// binary results) and reads its items byte for byte: non-ASCII text, escapes and backslashes come back as
+// staged. Two chunks in turn, so the second find reuses the prepared statement.
 TEST_F(BatchTest, ThePrefetcherFindsTheNextChunkAndReadsItsItemsExactly) {
-    std::vector<std::string> items = Items(1000);
+    std::vector<std::string> items = Items(2000);
     const std::vector<std::string> names = {"Zoë Ñúñez", "a \\\"quoted\\\" \\\\ name", "\\u00e9t\\u00e9", "日本語"};
     for (int i = 0; i < 400; ++i) {
         items.push_back(R"({"phone": "+1650556)" + std::to_string(1000 + i) + R"(", "first_name": ")" +
@@ -415,19 +416,27 @@ TEST_F(BatchTest, ThePrefetcherFindsTheNextChunkAndReadsItsItemsExactly) {
     const auto job_seq = Count("SELECT max(job_seq) FROM job_chunks WHERE workspace_id = $1");
 
     storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
-    prefetcher.StartNext({settings_.id, job_seq, {job, 0}}, settings_,
-                         std::make_shared<const storage::ChangedContacts>(), kTestNow);
+    const auto base = std::make_shared<const storage::ChangedContacts>();
+    prefetcher.StartNext({settings_.id, job_seq, {job, 0}}, settings_, base, kTestNow);
     prefetcher.Committed({job, 0});
-    const auto next = prefetcher.Take({job, 1});
-    ASSERT_TRUE(next.has_value()) << "the chunk after chunk 0 was not found";
-    ASSERT_EQ(next->items.size(), 400u);
+    const auto second = prefetcher.Take({job, 1});
+    ASSERT_TRUE(second.has_value()) << "the chunk after chunk 0 was not found";
+    ASSERT_EQ(second->items.size(), 1000u);
+    EXPECT_EQ(second->refs.front(), "r1000");
+    EXPECT_EQ(second->refs.back(), "r1999");
+    EXPECT_TRUE(second->folded.has_value()) << "read and folded ahead on top of chunk 0";
+
+    prefetcher.StartNext({settings_.id, job_seq, {job, 1}}, settings_, base, kTestNow);
+    prefetcher.Committed({job, 1});
+    const auto third = prefetcher.Take({job, 2});
+    ASSERT_TRUE(third.has_value()) << "the chunk after chunk 1 was not found";
+    ASSERT_EQ(third->items.size(), 400u);
     const std::vector<std::string> expected = {"Zoë Ñúñez", "a \"quoted\" \\ name", "été", "日本語"};
-    for (std::size_t i = 0; i < next->items.size(); ++i) {
-        ASSERT_TRUE(next->items[i].write.has_value()) << i;
-        EXPECT_EQ(next->items[i].write->values.first_name, expected[i % expected.size()]) << i;
-        EXPECT_EQ(next->refs[i], "n" + std::to_string(i));
+    for (std::size_t i = 0; i < third->items.size(); ++i) {
+        ASSERT_TRUE(third->items[i].write.has_value()) << i;
+        EXPECT_EQ(third->items[i].write->values.first_name, expected[i % expected.size()]) << i;
+        EXPECT_EQ(third->refs[i], "n" + std::to_string(i));
     }
-    EXPECT_TRUE(next->folded.has_value()) << "read and folded ahead on top of chunk 0";
 }
 
 // Two workers on two nodes race for the same workspace: the lane lets one apply at a time, in order, and

@@ -36,6 +36,20 @@ TEST(CopyRowsTest, EveryFieldComesBackAsGivenWhateverItHoldsAndNullStaysNull) {
     EXPECT_EQ(std::string(back[2][2].c_str()), "last");
 }
 
+TEST(CopyRowsTest, AnEmptyFieldEndingTheLastRowIsStillARow) {
+    CopyRows rows;
+    rows.Field("first").EndRow();
+    rows.Field("").EndRow();
+    pqxx::connection connection(TestCluster::Url());
+    pqxx::work txn(connection);
+    txn.exec0("CREATE TEMP TABLE one_column (a text)");
+    CopyInto(txn, "one_column", {"a"}, rows);
+    const pqxx::result back = txn.exec("SELECT a FROM one_column ORDER BY a");
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_EQ(std::string(back[0][0].c_str()), "");
+    EXPECT_EQ(std::string(back[1][0].c_str()), "first");
+}
+
 TEST(CopyRowsTest, NoRowsStartNoCopy) {
     pqxx::connection connection(TestCluster::Url());
     pqxx::work txn(connection);

@@ -268,7 +268,7 @@ TEST_F(ReadAheadTest, AChunkFoldedOnTopOfTheUncommittedOneBeforeItIsWrittenCorre
 }
 
 // When the worker does not wait for it, the prefetcher renders the chunk's statements too; written from
-// those, the chunk ends exactly as when they are rendered at write time (the test above, whose Take waits).
+// those, the chunk ends exactly as when they are rendered at write time (the test above).
 TEST_F(ReadAheadTest, AChunkWhoseStatementsWereRenderedAheadIsWrittenCorrectly) {
     const auto ann = CommitOne(R"({"phone": "+16502530000", "email": "shared@x.io", "title": "old"})");
     ASSERT_TRUE(ann.outcome.ok());
@@ -317,6 +317,13 @@ TEST_F(ReadAheadTest, AFoldOnTopOfChangesThatDidNotCommitIsCaught) {
     storage::LoadedContacts ahead = ReadAhead(second);
     storage::ApplyCommittedChanges(ahead, storage::ChangedContacts(*first_fold.changed));
     storage::FoldedRun second_fold = storage::FoldItems(Request(), std::move(ahead), second);
+    {
+        auto connection = pool_.Acquire();
+        pqxx::work txn(*connection);
+        EXPECT_THROW(storage::WriteFolded(txn, Request(), second_fold), pqxx::serialization_failure);
+    }
+    // The same with the statements rendered ahead, as the prefetcher does: they carry the version check too.
+    second_fold.rendered = storage::RenderWrite(Request(), second_fold);
     auto connection = pool_.Acquire();
     pqxx::work txn(*connection);
     EXPECT_THROW(storage::WriteFolded(txn, Request(), second_fold), pqxx::serialization_failure);
