@@ -1,7 +1,7 @@
 #include "storage/chunk_preparation.hpp"
 
 #include <pqxx/except>
-#include <pqxx/transaction>
+#include <pqxx/nontransaction>
 
 #include "engine/validation.hpp"
 #include "storage/chunk_codec.hpp"
@@ -195,11 +195,12 @@ std::optional<PreparedChunk> ChunkPrefetcher::Prepare(Task& task) {
         /*want_contacts=*/false, task.claims_seen.get(), /*skip_unseen=*/task.claims_seen != nullptr};
     LoadedContacts loaded;
     try {
-        // Back to the pool before the fold, which needs no database.
+        // Back to the pool before the fold, which needs no database. No transaction: the read's statements
+        // may see different snapshots anyway (storage/commit_path.cpp, step 1), and BEGIN, SET TRANSACTION
+        // and COMMIT were three more round trips a chunk.
         PooledConnection connection = pool_->Acquire();
-        pqxx::read_transaction txn(*connection);
+        pqxx::nontransaction txn(*connection);
         loaded = LoadTouched(txn, request, prepared.items);
-        txn.commit();
     } catch (const std::exception&) {
         return prepared;
     }
