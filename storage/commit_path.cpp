@@ -198,7 +198,7 @@ LoadedContacts LoadTouched(pqxx::transaction_base& txn, const CommitRequest& req
     PgArrayBuilder kinds;
     PgArrayBuilder values;
     for (const UniqueClaim* claim : other_lookups) {
-        kinds.Add(std::to_string(static_cast<int>(claim->kind)));
+        kinds.Add(ClaimKindText(claim->kind));
         values.Add(claim->value);
     }
     SqlParams params;
@@ -424,7 +424,7 @@ void ConfirmUnclaimed(pqxx::transaction_base& txn, const std::string& workspace_
     PgArrayBuilder kinds;
     PgArrayBuilder texts;
     for (const UniqueClaim& claim : values) {
-        kinds.Add(std::to_string(static_cast<int>(claim.kind)));
+        kinds.Add(ClaimKindText(claim.kind));
         texts.Add(claim.value);
     }
     SqlParams params;

@@ -26,13 +26,13 @@ const char* const kTakeSql =
 
 const std::vector<std::string> kClaimColumns = {"workspace_id", "kind", "value", "contact_id"};
 
-// contact_keys.kind as text: the kinds are 1 to 4, one digit each (no allocation a claim).
-std::string_view KindText(const engine::UniqueClaim& claim) {
-    static constexpr std::string_view kDigits = "0123456789";
-    return kDigits.substr(static_cast<std::size_t>(claim.kind) % kDigits.size(), 1);
-}
-
 }  // namespace
+
+std::string_view ClaimKindText(engine::UniqueKind kind) {
+    // One digit each (no allocation a claim).
+    static constexpr std::string_view kDigits = "0123456789";
+    return kDigits.substr(static_cast<std::size_t>(kind) % kDigits.size(), 1);
+}
 
 ClaimSet::ClaimSet(std::vector<engine::UniqueClaim> claims) : claims_(std::move(claims)) {
     std::sort(claims_.begin(), claims_.end());
@@ -79,7 +79,7 @@ ClaimChanges::Statements ClaimChanges::Render(const std::string& workspace_id) c
     const auto as_arrays = [&](const Rows& rows) {
         PgArrayBuilder kinds, values, contacts;
         for (std::size_t i = 0; i < rows.claims.size(); ++i) {
-            kinds.Add(KindText(rows.claims[i]));
+            kinds.Add(ClaimKindText(rows.claims[i].kind));
             values.Add(rows.claims[i].value);
             contacts.Add(rows.contacts[i]);
         }
@@ -95,7 +95,9 @@ ClaimChanges::Statements ClaimChanges::Render(const std::string& workspace_id) c
         return statements;
     }
     for (std::size_t i = 0; i < taken_.claims.size(); ++i) {
-        statements.take_rows_.Field(workspace_id).Field(KindText(taken_.claims[i])).Field(taken_.claims[i].value);
+        statements.take_rows_.Field(workspace_id)
+            .Field(ClaimKindText(taken_.claims[i].kind))
+            .Field(taken_.claims[i].value);
         statements.take_rows_.Field(taken_.contacts[i]).EndRow();
     }
     return statements;

@@ -43,6 +43,9 @@ struct UniqueClaimHash {
     }
 };
 
+//! contact_keys.kind of a claim, as text for a statement parameter or COPY field ("1" to "4").
+std::string_view ClaimKindText(engine::UniqueKind kind);
+
 //! A contact's claims as a set.
 ClaimSet ClaimsOf(const engine::Contact& contact, engine::IdentifierField field);
 

@@ -24,6 +24,14 @@ void AppendBigEndian(std::string& out, T value) {
     }
 }
 
+// libpq's view of text parameters: NULL for a missing value.
+std::vector<const char*> ParamPointers(const std::vector<std::optional<std::string>>& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    return values;
+}
+
 int HexValue(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -60,9 +68,7 @@ void RawConnection::Fail(const std::string& what, const std::string& query, cons
 }
 
 RawRows RawConnection::Exec(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    const std::vector<const char*> values = ParamPointers(params);
     return Rows(PQexecParams(connection_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                              nullptr, 0),
                 sql);
@@ -76,9 +82,7 @@ RawRows RawConnection::ExecBinary(const std::string& sql, const std::vector<std:
         Rows(PQprepare(connection_, name.c_str(), sql.c_str(), 0, nullptr), sql);
         prepared_.push_back(sql);
     }
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    const std::vector<const char*> values = ParamPointers(params);
     return Rows(PQexecPrepared(connection_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
                                nullptr, /*resultFormat=*/1),
                 sql);

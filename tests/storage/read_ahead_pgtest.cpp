@@ -16,6 +16,24 @@ namespace {
 
 using engine::Action;
 
+storage::ChunkToPrepare ChunkOf(const std::string& job_id, std::int32_t chunk_no,
+                                const std::vector<std::string>& items) {
+    storage::ChunkEncoder encoder;
+    for (const std::string& item : items) encoder.Add(storage::ChunkItemKind::kJson, 0, item);
+    return {job_id, chunk_no, encoder.buffer(), engine::WriteOptions{}};
+}
+
+storage::ItemParser TestParser() {
+    return [](std::string_view text, std::string& error) -> std::optional<engine::Json> {
+        try {
+            return JsonText::Parse(text);
+        } catch (const std::exception& e) {
+            error = e.what();
+            return std::nullopt;
+        }
+    };
+}
+
 class ReadAheadTest : public StorageTest {
   protected:
     std::vector<storage::CommitItem> Run(const std::vector<std::string>& items) {
@@ -62,6 +80,45 @@ class ReadAheadTest : public StorageTest {
         EXPECT_EQ(stored->title, "second");
         EXPECT_EQ(stored->version, 3);
         EXPECT_TRUE(ClaimsMatchContacts());
+    }
+
+    //! The two-chunk story, prefetched: Ann is stored, the first chunk is folded and written but not yet
+    //! committed while the prefetcher reads and folds the second on top of its changes; then it commits.
+    //! With `wait_until_prepared`, Take comes only once the preparation is over (so nobody waits for it and
+    //! the statements are rendered ahead); otherwise at once. Returns Ann's id and the second chunk.
+    std::pair<std::string, std::optional<storage::PreparedChunk>> PrefetchSecondChunk(bool wait_until_prepared) {
+        const auto ann = CommitOne(R"({"phone": "+16502530000", "email": "shared@x.io", "title": "old"})");
+        EXPECT_TRUE(ann.outcome.ok());
+        const auto first = Run({R"({"phone": "+16502530000", "emails": ["ann@x.io"], "title": "first"})",
+                                R"({"phone": "+16502530001", "first_name": "Bob"})"});
+        // Folds the first chunk, as the worker does before writing it.
+        storage::FoldedRun first_fold = storage::FoldItems(Request(), ReadAhead(first), first);
+        storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
+        const storage::ChunkKey applying{"job", 1};
+        auto connection = pool_.Acquire();
+        pqxx::work txn(*connection);
+        // The read of the second chunk cannot see the first one's writes, only the changes it was given.
+        storage::WriteFolded(txn, Request(), first_fold);
+        prefetcher.Start(ChunkOf("job", 2,
+                                 {R"({"phone": "+16502530002", "email": "shared@x.io"})",
+                                  R"({"phone": "+16502530000", "title": "second"})",
+                                  R"({"phone": "+16502530001", "last_name": "Ray"})"}),
+                         settings_, applying, first_fold.changed, kTestNow);
+        for (int i = 0; wait_until_prepared && i < 6000 && prefetcher.preparing(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        EXPECT_FALSE(wait_until_prepared && prefetcher.preparing());
+        prefetcher.Committed(applying);  // reported before Take, so that Take keeps the fold
+        std::optional<storage::PreparedChunk> second = prefetcher.Take({"job", 2});
+        txn.commit();
+        return {ann.contact ? ann.contact->id : std::string(), std::move(second)};
+    }
+
+    void WriteSecondChunk(const storage::FoldedRun& folded) {
+        auto connection = pool_.Acquire();
+        pqxx::work txn(*connection);
+        storage::WriteFolded(txn, Request(), folded);
+        txn.commit();
     }
 };
 
@@ -165,24 +222,6 @@ TEST_F(ReadAheadTest, AContactTakenFromTheChunkBeforeIsFoundById) {
     EXPECT_EQ(store_.Get(settings_, ann.contact->id)->version, 3);
 }
 
-storage::ChunkToPrepare ChunkOf(const std::string& job_id, std::int32_t chunk_no,
-                                const std::vector<std::string>& items) {
-    storage::ChunkEncoder encoder;
-    for (const std::string& item : items) encoder.Add(storage::ChunkItemKind::kJson, 0, item);
-    return {job_id, chunk_no, encoder.buffer(), engine::WriteOptions{}};
-}
-
-storage::ItemParser TestParser() {
-    return [](std::string_view text, std::string& error) -> std::optional<engine::Json> {
-        try {
-            return JsonText::Parse(text);
-        } catch (const std::exception& e) {
-            error = e.what();
-            return std::nullopt;
-        }
-    };
-}
-
 TEST_F(ReadAheadTest, ThePrefetcherUsesItsFoldOnlyAfterTheChunkItWasFoldedOnCommitted) {
     ASSERT_TRUE(CommitOne(R"({"phone": "+16502530000", "title": "old"})").outcome.ok());
     storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
@@ -231,81 +270,22 @@ TEST_F(ReadAheadTest, ThePrefetcherUsesItsFoldOnlyAfterTheChunkItWasFoldedOnComm
 // The next chunk is folded on top of the current one's changes before they commit; once they do, writing
 // that fold leaves exactly what applying the two chunks one after the other does.
 TEST_F(ReadAheadTest, AChunkFoldedOnTopOfTheUncommittedOneBeforeItIsWrittenCorrectly) {
-    const auto ann = CommitOne(R"({"phone": "+16502530000", "email": "shared@x.io", "title": "old"})");
-    ASSERT_TRUE(ann.outcome.ok());
-    const auto first = Run({R"({"phone": "+16502530000", "emails": ["ann@x.io"], "title": "first"})",
-                            R"({"phone": "+16502530001", "first_name": "Bob"})"});
-    // Folds the first chunk, as the worker does before writing it.
-    storage::FoldedRun first_fold = storage::FoldItems(Request(), ReadAhead(first), first);
-
-    storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
-    const storage::ChunkKey applying{"job", 1};
-    std::optional<storage::PreparedChunk> second;
-    {
-        // The first chunk is written but not yet committed while the second is read and folded: the read
-        // cannot see it, only the changes it was given can.
-        auto connection = pool_.Acquire();
-        pqxx::work txn(*connection);
-        storage::WriteFolded(txn, Request(), first_fold);
-        prefetcher.Start(ChunkOf("job", 2,
-                                 {R"({"phone": "+16502530002", "email": "shared@x.io"})",
-                                  R"({"phone": "+16502530000", "title": "second"})",
-                                  R"({"phone": "+16502530001", "last_name": "Ray"})"}),
-                         settings_, applying, first_fold.changed, kTestNow);
-        prefetcher.Committed(applying);  // reported early, so that Take waits for the fold and keeps it
-        second = prefetcher.Take({"job", 2});
-        txn.commit();
-    }
+    auto [ann_id, second] = PrefetchSecondChunk(/*wait_until_prepared=*/false);
     ASSERT_TRUE(second.has_value());
     ASSERT_TRUE(second->folded.has_value());
-    {
-        auto connection = pool_.Acquire();
-        pqxx::work txn(*connection);
-        storage::WriteFolded(txn, Request(), *second->folded);
-        txn.commit();
-    }
-    ExpectSecondChunkAppliedAsIfReadAfterTheFirst(second->folded->results, ann.contact->id);
+    WriteSecondChunk(*second->folded);
+    ExpectSecondChunkAppliedAsIfReadAfterTheFirst(second->folded->results, ann_id);
 }
 
 // When the worker does not wait for it, the prefetcher renders the chunk's statements too; written from
 // those, the chunk ends exactly as when they are rendered at write time (the test above).
 TEST_F(ReadAheadTest, AChunkWhoseStatementsWereRenderedAheadIsWrittenCorrectly) {
-    const auto ann = CommitOne(R"({"phone": "+16502530000", "email": "shared@x.io", "title": "old"})");
-    ASSERT_TRUE(ann.outcome.ok());
-    const auto first = Run({R"({"phone": "+16502530000", "emails": ["ann@x.io"], "title": "first"})",
-                            R"({"phone": "+16502530001", "first_name": "Bob"})"});
-    storage::FoldedRun first_fold = storage::FoldItems(Request(), ReadAhead(first), first);
-
-    storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
-    const storage::ChunkKey applying{"job", 1};
-    std::optional<storage::PreparedChunk> second;
-    {
-        auto connection = pool_.Acquire();
-        pqxx::work txn(*connection);
-        storage::WriteFolded(txn, Request(), first_fold);
-        prefetcher.Start(ChunkOf("job", 2,
-                                 {R"({"phone": "+16502530002", "email": "shared@x.io"})",
-                                  R"({"phone": "+16502530000", "title": "second"})",
-                                  R"({"phone": "+16502530001", "last_name": "Ray"})"}),
-                         settings_, applying, first_fold.changed, kTestNow);
-        for (int i = 0; i < 6000 && prefetcher.preparing(); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        ASSERT_FALSE(prefetcher.preparing());
-        prefetcher.Committed(applying);
-        second = prefetcher.Take({"job", 2});
-        txn.commit();
-    }
+    auto [ann_id, second] = PrefetchSecondChunk(/*wait_until_prepared=*/true);
     ASSERT_TRUE(second.has_value());
     ASSERT_TRUE(second->folded.has_value());
     ASSERT_TRUE(second->folded->rendered.has_value()) << "no one waited, yet the statements were not rendered";
-    {
-        auto connection = pool_.Acquire();
-        pqxx::work txn(*connection);
-        storage::WriteFolded(txn, Request(), *second->folded);
-        txn.commit();
-    }
-    ExpectSecondChunkAppliedAsIfReadAfterTheFirst(second->folded->results, ann.contact->id);
+    WriteSecondChunk(*second->folded);
+    ExpectSecondChunkAppliedAsIfReadAfterTheFirst(second->folded->results, ann_id);
 }
 
 // A fold made on top of changes that never committed is caught when written, never applied.
