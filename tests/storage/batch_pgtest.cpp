@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "engine/result_line.hpp"
@@ -437,6 +438,51 @@ TEST_F(BatchTest, ThePrefetcherFindsTheNextChunkAndReadsItsItemsExactly) {
         EXPECT_EQ(third->items[i].write->values.first_name, expected[i % expected.size()]) << i;
         EXPECT_EQ(third->refs[i], "n" + std::to_string(i));
     }
+}
+
+// The prefetcher's own connection dies (PostgreSQL restarted, a proxy dropped it): the find that meets it
+// fails and the worker prepares that chunk itself, but the next find opens a new connection and reads
+// ahead again, instead of failing on the dead one for the rest of the process.
+TEST_F(BatchTest, ThePrefetcherReadsAheadAgainAfterItsConnectionDies) {
+    const std::string job = Submit(Items(4000));
+    const auto job_seq = Count("SELECT max(job_seq) FROM job_chunks WHERE workspace_id = $1");
+    const auto base = std::make_shared<const storage::ChangedContacts>();
+    const auto take_after = [&](storage::ChunkPrefetcher& prefetcher, int chunk_no) {
+        prefetcher.StartNext({settings_.id, job_seq, {job, chunk_no}}, settings_, base, kTestNow);
+        prefetcher.Committed({job, chunk_no});
+        return prefetcher.Take({job, chunk_no + 1});
+    };
+    // The prefetcher's connection is the one whose last statement was the find; those of other prefetchers
+    // (none in this binary, unless the cluster is shared) are left alone.
+    const std::string find_connections =
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND query LIKE '%ORDER BY c.job_seq, c.chunk_no LIMIT 1'";
+    std::set<std::string> others;
+    {
+        auto connection = pool_.Acquire();
+        pqxx::nontransaction txn(*connection);
+        for (const auto& row : txn.exec(find_connections)) others.insert(row[0].c_str());
+    }
+
+    storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
+    ASSERT_TRUE(take_after(prefetcher, 0).has_value()) << "chunk 1 was not read ahead";
+    {
+        auto connection = pool_.Acquire();
+        pqxx::nontransaction txn(*connection);
+        int terminated = 0;
+        for (const auto& row : txn.exec(find_connections)) {
+            if (others.count(row[0].c_str()) != 0) continue;
+            txn.exec("SELECT pg_terminate_backend(" + std::string(row[0].c_str()) + ", 5000)");
+            ++terminated;
+        }
+        ASSERT_EQ(terminated, 1) << "the prefetcher's connection was not found";
+    }
+    EXPECT_FALSE(take_after(prefetcher, 1).has_value()) << "the find on the dead connection cannot have worked";
+    const auto third = take_after(prefetcher, 2);
+    ASSERT_TRUE(third.has_value()) << "the prefetcher did not reconnect";
+    EXPECT_EQ(third->items.size(), 1000u);
+    EXPECT_EQ(third->refs.front(), "r3000");
+    EXPECT_TRUE(third->folded.has_value());
 }
 
 // Two workers on two nodes race for the same workspace: the lane lets one apply at a time, in order, and
