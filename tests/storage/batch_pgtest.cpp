@@ -3,7 +3,6 @@
 #include <pqxx/pqxx>
 
 #include <atomic>
-#include <set>
 #include <thread>
 
 #include "engine/result_line.hpp"
@@ -447,38 +446,33 @@ TEST_F(BatchTest, ThePrefetcherReadsAheadAgainAfterItsConnectionDies) {
     const std::string job = Submit(Items(4000));
     const auto job_seq = Count("SELECT max(job_seq) FROM job_chunks WHERE workspace_id = $1");
     const auto base = std::make_shared<const storage::ChangedContacts>();
-    const auto take_after = [&](storage::ChunkPrefetcher& prefetcher, int chunk_no) {
+    // The prefetcher's connections carry a name no other session has, even on a shared database; of them,
+    // its own (raw) connection is the one whose last statement was the find.
+    const std::string name = test_support::TestCluster::UniqueId("prefetcher");
+    storage::ConnectionPool pool(test_support::TestCluster::UrlWith("application_name", name), 2);
+    storage::ChunkPrefetcher prefetcher(TestParser(), &pool);
+    const auto take_after = [&](int chunk_no) {
         prefetcher.StartNext({settings_.id, job_seq, {job, chunk_no}}, settings_, base, kTestNow);
         prefetcher.Committed({job, chunk_no});
         return prefetcher.Take({job, chunk_no + 1});
     };
-    // The prefetcher's connection is the one whose last statement was the find; those of other prefetchers
-    // (none in this binary, unless the cluster is shared) are left alone.
-    const std::string find_connections =
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-        "AND query LIKE '%ORDER BY c.job_seq, c.chunk_no LIMIT 1'";
-    std::set<std::string> others;
+    ASSERT_TRUE(take_after(0).has_value()) << "chunk 1 was not read ahead";
+    std::vector<int> finders;
     {
         auto connection = pool_.Acquire();
         pqxx::nontransaction txn(*connection);
-        for (const auto& row : txn.exec(find_connections)) others.insert(row[0].c_str());
-    }
-
-    storage::ChunkPrefetcher prefetcher(TestParser(), &pool_);
-    ASSERT_TRUE(take_after(prefetcher, 0).has_value()) << "chunk 1 was not read ahead";
-    {
-        auto connection = pool_.Acquire();
-        pqxx::nontransaction txn(*connection);
-        int terminated = 0;
-        for (const auto& row : txn.exec(find_connections)) {
-            if (others.count(row[0].c_str()) != 0) continue;
-            txn.exec("SELECT pg_terminate_backend(" + std::string(row[0].c_str()) + ", 5000)");
-            ++terminated;
+        for (const auto& row : txn.exec_params("SELECT pid FROM pg_stat_activity WHERE application_name = $1 "
+                                               "AND query LIKE '%ORDER BY c.job_seq, c.chunk_no LIMIT 1'",
+                                               name)) {
+            finders.push_back(row[0].as<int>());
         }
-        ASSERT_EQ(terminated, 1) << "the prefetcher's connection was not found";
     }
-    EXPECT_FALSE(take_after(prefetcher, 1).has_value()) << "the find on the dead connection cannot have worked";
-    const auto third = take_after(prefetcher, 2);
+    ASSERT_EQ(finders.size(), 1u) << "the prefetcher's own connection was not found";
+    test_support::TestCluster::TerminateBackend(finders[0]);
+    // Today the find that meets the dead connection gives up (the worker prepares that chunk); this also shows
+    // that the right connection died. A prefetcher that retried at once could drop this expectation.
+    EXPECT_FALSE(take_after(1).has_value()) << "the find on the dead connection cannot have worked";
+    const auto third = take_after(2);
     ASSERT_TRUE(third.has_value()) << "the prefetcher did not reconnect";
     EXPECT_EQ(third->items.size(), 1000u);
     EXPECT_EQ(third->refs.front(), "r3000");

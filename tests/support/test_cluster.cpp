@@ -98,10 +98,15 @@ std::string TestCluster::CreateDatabase(std::string_view prefix) {
     }
     if (const auto* embedded = g_cluster->database_->Embedded()) return embedded->UrlFor(name);
     // libpq applies a later dbname over the one in the URL's path.
+    return UrlWith("dbname", name);
+}
+
+std::string TestCluster::UrlWith(std::string_view key, std::string_view value) {
     const std::string& url = Url();
     const bool uri = url.starts_with("postgresql://") || url.starts_with("postgres://");
-    if (!uri) return url + " dbname=" + name;
-    return url + (url.find('?') == std::string::npos ? "?" : "&") + "dbname=" + name;
+    const std::string parameter = std::string(key) + "=" + std::string(value);
+    if (!uri) return url + " " + parameter;
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + parameter;
 }
 
 std::filesystem::path TestCluster::MakeTempDir(std::string_view name) {

@@ -26,6 +26,8 @@ class TestCluster : public ::testing::Environment {
 
     //! The URL of the migrated `contactd` database. Valid between SetUp and TearDown.
     static const std::string& Url();
+    //! Url() with one more connection parameter (`key=value`), which wins over one the URL already has.
+    static std::string UrlWith(std::string_view key, std::string_view value);
     //! Creates an empty database named `<prefix>_<unique suffix>` on the same server and returns its URL.
     static std::string CreateDatabase(std::string_view prefix);
     //! A new, empty directory under this run's temporary directory (removed at the end), reachable by
