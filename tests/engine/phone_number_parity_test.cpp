@@ -1,12 +1,15 @@
-// NormalizePhoneNumber reads canonical NANP numbers ("+1" and ten digits) without libphonenumber's Parse
-// (engine/phone_number.cpp says why that is exact). This checks it against libphonenumber itself on
-// thousands of numbers across the plan, valid and not, so a divergence cannot go unnoticed.
+// NormalizePhoneNumber reads canonical NANP numbers ("+1" and ten digits) without libphonenumber's Parse and
+// validates +1 numbers with one of IsValidNumber's two type tests (engine/phone_number.cpp says why both are
+// exact). This checks it against libphonenumber itself on thousands of numbers across the plan, valid and
+// not, and checks the facts of the metadata the second shortcut rests on, so a divergence cannot go
+// unnoticed.
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <list>
 #include <string>
 
 #include "engine/phone_number.hpp"
@@ -47,6 +50,31 @@ TEST(PhoneNumberParity, CanonicalNanpNumbersGetLibphonenumbersAnswer) {
         }
     }
     EXPECT_GT(valid, 5000) << "the sample must hold many valid numbers, or it proves little";
+}
+
+// The shortcut in engine/phone_number.cpp's IsValidNumber rests on two facts of libphonenumber's metadata: the
+// United States is the first region of calling code 1, and has no leading-digit rule, so that a number is
+// placed there only when it is valid there. Checked here directly, not only through the final answers.
+TEST(PhoneNumberParity, AUsNumberIsPlacedInTheUnitedStatesOnlyWhenValidThere) {
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    std::list<std::string> regions;
+    util.GetRegionCodesForCountryCallingCode(1, &regions);
+    ASSERT_FALSE(regions.empty());
+    EXPECT_EQ(regions.front(), "US");
+    int placed = 0;
+    for (std::uint64_t area = 200; area <= 999; ++area) {
+        for (const std::uint64_t rest : {2000000ULL, 5550123ULL, 8675309ULL}) {
+            PhoneNumber number;
+            number.set_country_code(1);
+            number.set_national_number(area * 10000000ULL + rest);
+            std::string region;
+            util.GetRegionCodeForNumber(number, &region);
+            if (region != "US") continue;
+            ++placed;
+            ASSERT_TRUE(util.IsValidNumberForRegion(number, "US")) << number.national_number();
+        }
+    }
+    EXPECT_GT(placed, 500) << "the sample must hold many US numbers, or it proves little";
 }
 
 TEST(PhoneNumberParity, AreaCodesOfSeveralNanpRegionsAreRecognised) {
