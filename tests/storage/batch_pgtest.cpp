@@ -19,18 +19,6 @@ namespace {
 
 using engine::Code;
 
-//! Parses items with the test reader (the product uses simdjson in ingest; storage takes any parser).
-storage::ItemParser TestParser() {
-    return [](std::string_view text, std::string& error) -> std::optional<engine::Json> {
-        try {
-            return JsonText::Parse(text);
-        } catch (const std::exception& e) {
-            error = e.what();
-            return std::nullopt;
-        }
-    };
-}
-
 class BatchTest : public StorageTest {
   protected:
     //! Stages and commits a job of JSON items; returns its id.

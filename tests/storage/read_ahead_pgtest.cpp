@@ -23,17 +23,6 @@ storage::ChunkToPrepare ChunkOf(const std::string& job_id, std::int32_t chunk_no
     return {job_id, chunk_no, encoder.buffer(), engine::WriteOptions{}};
 }
 
-storage::ItemParser TestParser() {
-    return [](std::string_view text, std::string& error) -> std::optional<engine::Json> {
-        try {
-            return JsonText::Parse(text);
-        } catch (const std::exception& e) {
-            error = e.what();
-            return std::nullopt;
-        }
-    };
-}
-
 class ReadAheadTest : public StorageTest {
   protected:
     std::vector<storage::CommitItem> Run(const std::vector<std::string>& items) {

@@ -11,6 +11,7 @@
 
 #include "engine/validation.hpp"
 #include "engine/workspace_admin.hpp"
+#include "storage/chunk_preparation.hpp"
 #include "storage/commit_path.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/contact_claims.hpp"
@@ -94,6 +95,18 @@ class StorageTest : public ::testing::Test {
     storage::ContactStore store_{pool_};
     engine::WorkspaceSettings settings_;
 };
+
+//! Parses items with the test reader (the product uses simdjson in ingest; storage takes any parser).
+inline storage::ItemParser TestParser() {
+    return [](std::string_view text, std::string& error) -> std::optional<engine::Json> {
+        try {
+            return JsonText::Parse(text);
+        } catch (const std::exception& e) {
+            error = e.what();
+            return std::nullopt;
+        }
+    };
+}
 
 inline engine::Code IgnoredCode(const storage::ItemResult& result) {
     return result.outcome.ignored_code.value_or(engine::Code::kInvalidItem);
