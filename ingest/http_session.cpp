@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/json_writer.hpp"
+#include "ingest/body_read_room.hpp"
 #include "ingest/percent_encoding.hpp"
 #include "ingest/request_id.hpp"
 
@@ -378,6 +379,7 @@ net::awaitable<HttpSession::Next> HttpSession::AnswerBodyError(HttpRequest& requ
 
 net::awaitable<HttpSession::Next> HttpSession::HandleBuffered(HttpRequest& request, const Route& route,
                                                               HeadParser& head, std::uint64_t body_limit) {
+    if (!head.is_done()) MakeRoomForBody(buffer_, head.content_length());
     http::request_parser<http::string_body> parser(std::move(head));
     parser.body_limit(body_limit);
     if (!parser.is_done()) {
@@ -401,6 +403,7 @@ net::awaitable<HttpSession::Next> HttpSession::HandleBuffered(HttpRequest& reque
 
 net::awaitable<HttpSession::Next> HttpSession::HandleStreaming(HttpRequest& request, const Route& route,
                                                                HeadParser& head, std::uint64_t body_limit) {
+    MakeRoomForBody(buffer_, head.content_length());
     http::request_parser<http::buffer_body> parser(std::move(head));
     parser.body_limit(body_limit);
     const bool keep_alive = parser.get().keep_alive();
