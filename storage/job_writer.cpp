@@ -29,7 +29,6 @@ JobWriter::JobWriter(const std::string& database_url, std::string workspace_id)
     : connection_(database_url), workspace_id_(std::move(workspace_id)), job_id_(NewUuidV7()) {
     connection_.Exec("BEGIN");
     seq_ = std::stoll(*connection_.Exec("SELECT nextval('job_acceptance_seq')")[0][0]);
-    connection_.BeginCopy(kCopySql);
 }
 
 // Without Commit, closing the connection aborts the COPY and the transaction: nothing of the batch remains.
@@ -53,9 +52,15 @@ void JobWriter::FlushChunk() {
         .Int32(static_cast<std::int32_t>(chunk_.item_count()))
         .Bytes(chunk_.buffer())
         .Int16(0);
+    if (!copying_) connection_.BeginCopy(kCopySql);
+    copying_ = true;
     connection_.CopyData(copy_buffer_);
     ++chunks_;
     chunk_.Clear();
+    if (chunks_ % kChunksPerCopy == 0) {
+        connection_.EndCopy();
+        copying_ = false;
+    }
 }
 
 std::optional<Acceptance> JobWriter::ExistingForKey(const std::string& key, const std::string& request_sha256,
@@ -79,7 +84,8 @@ std::optional<Acceptance> JobWriter::ExistingForKey(const std::string& key, cons
 Acceptance JobWriter::Commit(const JobOptions& options, const std::optional<std::string>& idempotency_key,
                              const std::string& request_sha256, engine::Millis now) {
     FlushChunk();
-    connection_.EndCopy();
+    if (copying_) connection_.EndCopy();
+    copying_ = false;
     const auto abandon = [&](Acceptance acceptance) {
         connection_.Exec("ROLLBACK");
         return acceptance;

@@ -104,6 +104,35 @@ TEST_F(BatchTest, AcceptanceStagesChunksOfAThousandInOrder) {
     EXPECT_EQ(status.tally.counts.processed, 0);
 }
 
+// The writer ends its COPY every kChunksPerCopy chunks (so that PostgreSQL stores each group as it comes)
+// and starts another for the next chunk: at a group's end, one past it, and after several, every chunk is
+// staged once, numbered in order, and only the commit makes them visible.
+TEST_F(BatchTest, AcceptanceSpanningSeveralCopiesStagesEveryChunkOnce) {
+    constexpr auto kPerCopy = storage::JobWriter::kChunksPerCopy;
+    constexpr auto kChunk = static_cast<int>(storage::JobWriter::kChunkItems);
+    for (const int chunks : {kPerCopy, kPerCopy + 1, 2 * kPerCopy + 3}) {
+        SCOPED_TRACE(chunks);
+        const std::string job = Submit(Items(chunks * kChunk - 7));
+        const std::string of_job = " FROM job_chunks WHERE workspace_id = $1 AND job_id = '" + job + "'::uuid";
+        EXPECT_EQ(Count("SELECT count(*)" + of_job), chunks);
+        EXPECT_EQ(Count("SELECT count(DISTINCT chunk_no)" + of_job), chunks);
+        EXPECT_EQ(Count("SELECT max(chunk_no)" + of_job), chunks - 1);
+        EXPECT_EQ(Count("SELECT sum(item_count)" + of_job), chunks * kChunk - 7);
+        EXPECT_EQ(Count("SELECT max(first_index)" + of_job), (chunks - 1) * kChunk);
+        EXPECT_EQ(Status(job).tally.counts.total, chunks * kChunk - 7);
+    }
+}
+
+TEST_F(BatchTest, AWriterDroppedAfterSeveralCopiesLeavesNothing) {
+    {
+        storage::JobWriter writer(test_support::TestCluster::Url(), settings_.id);
+        const auto count = static_cast<int>(storage::JobWriter::kChunkItems) * (storage::JobWriter::kChunksPerCopy + 2);
+        for (const std::string& item : Items(count)) writer.Add(storage::ChunkItemKind::kJson, 0, item);
+    }
+    EXPECT_EQ(Count("SELECT count(*) FROM job_chunks WHERE workspace_id = $1"), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM jobs WHERE workspace_id = $1"), 0);
+}
+
 TEST_F(BatchTest, AWriterDroppedBeforeCommitLeavesNothing) {
     {
         storage::JobWriter writer(test_support::TestCluster::Url(), settings_.id);
