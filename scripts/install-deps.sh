@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
     libboost-dev libboost-system-dev libsimdjson-dev libpqxx-dev libpq-dev libphonenumber-dev
-    libssl-dev zlib1g-dev libjemalloc-dev iso-codes postgresql-15 libgtest-dev libbenchmark-dev
+    libssl-dev zlib1g-dev liblz4-dev libjemalloc-dev iso-codes postgresql-15 libgtest-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
     packages+=(wrk gnuplot-nox postgresql-contrib)

@@ -1,5 +1,7 @@
 #include "storage/chunk_codec.hpp"
 
+#include <lz4.h>
+
 #include <cstring>
 
 namespace contactd::storage {
@@ -7,6 +9,11 @@ namespace contactd::storage {
 namespace {
 
 constexpr std::size_t kHeaderBytes = 1 + 8 + 4;
+constexpr char kCompressed = 'Z';
+constexpr std::size_t kCompressedHeaderBytes = 1 + 4;
+// A chunk closes at JobWriter::kChunkBytes of items (4 MiB) plus its last item (64 KiB at most, or a short
+// note for a larger one): a stored chunk claiming more is corrupt, and is not given the memory.
+constexpr std::uint32_t kMaxItemsBytes = std::uint32_t{16} << 20;
 
 template <class T>
 void AppendLittleEndian(std::string& out, T value) {
@@ -32,9 +39,44 @@ void ChunkEncoder::Add(ChunkItemKind kind, std::uint64_t offset, std::string_vie
     ++count_;
 }
 
+std::string_view ChunkEncoder::Stored() {
+    const int bound = LZ4_compressBound(static_cast<int>(buffer_.size()));
+    stored_.resize(kCompressedHeaderBytes + static_cast<std::size_t>(bound));
+    stored_[0] = kCompressed;
+    const auto length = static_cast<std::uint32_t>(buffer_.size());
+    for (std::size_t i = 0; i < 4; ++i) stored_[1 + i] = static_cast<char>((length >> (8 * i)) & 0xFF);
+    const int written = LZ4_compress_default(buffer_.data(), stored_.data() + kCompressedHeaderBytes,
+                                             static_cast<int>(buffer_.size()), bound);
+    stored_.resize(kCompressedHeaderBytes + static_cast<std::size_t>(written));  // never 0: the bound fits
+    return stored_;
+}
+
 void ChunkEncoder::Clear() {
     buffer_.clear();
     count_ = 0;
+}
+
+ChunkDecoder::ChunkDecoder(std::string_view stored) : rest_(stored) {
+    if (stored.empty() || stored[0] != kCompressed) return;
+    rest_ = {};
+    if (stored.size() < kCompressedHeaderBytes) {
+        corrupt_ = true;
+        return;
+    }
+    const auto length = ReadLittleEndian<std::uint32_t>(stored.data() + 1);
+    if (length > kMaxItemsBytes) {
+        corrupt_ = true;
+        return;
+    }
+    expanded_.resize(length);
+    const int expanded =
+        LZ4_decompress_safe(stored.data() + kCompressedHeaderBytes, expanded_.data(),
+                            static_cast<int>(stored.size() - kCompressedHeaderBytes), static_cast<int>(length));
+    if (expanded != static_cast<int>(length)) {
+        corrupt_ = true;
+        return;
+    }
+    rest_ = expanded_;
 }
 
 std::optional<ChunkItem> ChunkDecoder::Next() {

@@ -50,7 +50,7 @@ void JobWriter::FlushChunk() {
         .Int64(seq_)
         .Int64(static_cast<std::int64_t>(items_ - chunk_.item_count()))
         .Int32(static_cast<std::int32_t>(chunk_.item_count()))
-        .Bytes(chunk_.buffer())
+        .Bytes(chunk_.Stored())
         .Int16(0);
     if (!copying_) connection_.BeginCopy(kCopySql);
     copying_ = true;
