@@ -10,7 +10,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCONTACTD_BUILD_TES
 
 FROM debian:12-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpqxx-6.4 libphonenumber8 libsimdjson14 libssl3 zlib1g libjemalloc2 ca-certificates \
+    && apt-get install -y --no-install-recommends libpqxx-6.4 libphonenumber8 libsimdjson14 libssl3 zlib1g liblz4-1 libjemalloc2 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/contactd --create-home contactd
 COPY --from=build /src/build/app/contactd /usr/local/bin/contactd

@@ -7,4 +7,8 @@ void MakeRoomForBody(boost::beast::flat_buffer& buffer, boost::optional<std::uin
     if (buffer.capacity() - buffer.size() < kBodyReadRoom) buffer.reserve(buffer.size() + kBodyReadRoom);
 }
 
+void ReleaseBodyReadRoom(boost::beast::flat_buffer& buffer) {
+    if (buffer.size() == 0 && buffer.capacity() >= kBodyReadRoom) buffer.shrink_to_fit();
+}
+
 }  // namespace contactd::ingest

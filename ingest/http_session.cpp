@@ -279,6 +279,7 @@ net::awaitable<void> HttpSession::Serve() {
 net::awaitable<bool> HttpSession::WaitForRequest() {
     if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
     if (stop_requested_) co_return false;
+    ReleaseBodyReadRoom(buffer_);
     // Waiting for readability (not reading) costs nothing while a keep-alive connection idles.
     phase_ = Phase::kIdle;
     error_code error;
@@ -403,7 +404,7 @@ net::awaitable<HttpSession::Next> HttpSession::HandleBuffered(HttpRequest& reque
 
 net::awaitable<HttpSession::Next> HttpSession::HandleStreaming(HttpRequest& request, const Route& route,
                                                                HeadParser& head, std::uint64_t body_limit) {
-    MakeRoomForBody(buffer_, head.content_length());
+    if (!head.is_done()) MakeRoomForBody(buffer_, head.content_length());
     http::request_parser<http::buffer_body> parser(std::move(head));
     parser.body_limit(body_limit);
     const bool keep_alive = parser.get().keep_alive();

@@ -3,6 +3,9 @@
 #include <lz4.h>
 
 #include <cstring>
+#include <stdexcept>
+
+#include "storage/job_writer.hpp"
 
 namespace contactd::storage {
 
@@ -14,6 +17,8 @@ constexpr std::size_t kCompressedHeaderBytes = 1 + 4;
 // A chunk closes at JobWriter::kChunkBytes of items (4 MiB) plus its last item (64 KiB at most, or a short
 // note for a larger one): a stored chunk claiming more is corrupt, and is not given the memory.
 constexpr std::uint32_t kMaxItemsBytes = std::uint32_t{16} << 20;
+static_assert(JobWriter::kChunkBytes + 2 * (kHeaderBytes + (std::size_t{64} << 10)) <= kMaxItemsBytes,
+              "a chunk the writer closes must be one the decoder accepts");
 
 template <class T>
 void AppendLittleEndian(std::string& out, T value) {
@@ -47,7 +52,10 @@ std::string_view ChunkEncoder::Stored() {
     for (std::size_t i = 0; i < 4; ++i) stored_[1 + i] = static_cast<char>((length >> (8 * i)) & 0xFF);
     const int written = LZ4_compress_default(buffer_.data(), stored_.data() + kCompressedHeaderBytes,
                                              static_cast<int>(buffer_.size()), bound);
-    stored_.resize(kCompressedHeaderBytes + static_cast<std::size_t>(written));  // never 0: the bound fits
+    // LZ4 fails only on input over its 2 GB limit or an output smaller than its bound: never here, but a chunk
+    // stored broken would be accepted with 202 and fail later.
+    if (written <= 0 || buffer_.size() > kMaxItemsBytes) throw std::runtime_error("lz4 could not compress a chunk");
+    stored_.resize(kCompressedHeaderBytes + static_cast<std::size_t>(written));
     return stored_;
 }
 

@@ -22,7 +22,7 @@ namespace contactd::storage {
 
 enum class ChunkItemKind : char { kJson = 'J', kTooLarge = 'L', kInvalid = 'X' };
 
-//! One item of a chunk; `bytes` views the chunk's buffer.
+//! One item of a chunk; `bytes` views the decoder's chunk (see ChunkDecoder).
 struct ChunkItem {
     ChunkItemKind kind = ChunkItemKind::kJson;
     std::uint64_t offset = 0;  // byte offset of the item in the request body

@@ -43,8 +43,9 @@ class JobWriter {
     //! Chunks per COPY statement. PostgreSQL's COPY FROM buffers rows to insert them in batches and flushes
     //! at 1,000 rows or 64 KiB of row text, but a binary COPY counts no text: one COPY of a whole batch held
     //! up to 1,000 chunks (1 GiB) in the backend and inserted, TOASTed and compressed them all after the
-    //! last byte arrived (2.5 s of a 1 GiB batch's 7 s). Ending the COPY every few chunks makes the backend
-    //! store each group while the next is parsed.
+    //! last byte arrived (2.5 s of a 1 GiB batch's 7 s). Ending the COPY every few chunks bounds what the
+    //! backend holds. EndCopy waits for the group to be stored, so storing and parsing take turns; sending
+    //! the end and collecting its result before the next group's COPY would let them overlap (not done).
     static constexpr std::int32_t kChunksPerCopy = 8;
     //! An Idempotency-Key answers repeats for this long.
     static constexpr engine::Millis kIdempotencyWindow = 24LL * 3600 * 1000;

@@ -52,5 +52,15 @@ TEST(BodyReadRoomTest, ABufferWithRoomEnoughIsNotGrown) {
     EXPECT_EQ(buffer.capacity(), capacity);
 }
 
+TEST(BodyReadRoomTest, TheRoomIsGivenBackOnceTheBodyIsConsumed) {
+    boost::beast::flat_buffer buffer = AfterAHeader("{\"a\":");
+    MakeRoomForBody(buffer, std::uint64_t{1} << 20);
+    ReleaseBodyReadRoom(buffer);
+    EXPECT_GE(Room(buffer), kBodyReadRoom) << "bytes still buffered keep the room";
+    buffer.consume(buffer.size());
+    ReleaseBodyReadRoom(buffer);
+    EXPECT_LT(buffer.capacity(), kBodyReadRoom);
+}
+
 }  // namespace
 }  // namespace contactd::ingest
