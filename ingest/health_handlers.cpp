@@ -17,6 +17,9 @@ void AddHealthRoutes(Router& router, ApiServices& services) {
                                      "the database schema is at version " + std::to_string(version) +
                                          "; this build needs " + std::to_string(storage::LatestMigrationVersion()));
             }
+            if (version > storage::LatestMigrationVersion()) {
+                return ErrorResponse(503, "NOT_READY", storage::SchemaTooNew(version).what());
+            }
             return JsonResponse(200, R"({"status":"ready","schema_version":)" + std::to_string(version) + "}");
         } catch (const std::exception& error) {
             return ErrorResponse(503, "NOT_READY", std::string("the database is unreachable: ") + error.what());

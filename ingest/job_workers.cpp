@@ -24,6 +24,7 @@
 #include "storage/connection_pool.hpp"
 #include "storage/db_error.hpp"
 #include "storage/lane_claims.hpp"
+#include "storage/migrations.hpp"
 #include "storage/statistics_refresher.hpp"
 #include "storage/workspace_store.hpp"
 
@@ -130,6 +131,8 @@ struct JobWorkers::Impl {
     bool refresh_needed = true;
 
     std::atomic<bool> stopping{false};
+    //! The schema version found newer than this build's (0 while it is not): no worker takes a chunk again.
+    std::atomic<int> schema_too_new{0};
     std::mutex done_mutex;
     std::condition_variable done_changed;
     std::size_t workers_done = 0;
@@ -182,6 +185,10 @@ class JobWorkers::Impl::Worker {
 
     // Picks a workspace and claims its lane; false when the step has arranged its own continuation.
     bool TakeLane(engine::Millis now) {
+        if (impl_.schema_too_new.load() != 0) {  // for good: a schema never gets older
+            WaitFor(impl_.config.poll_ms);
+            return false;
+        }
         const auto workspace = impl_.PickWorkspace(now);
         if (!workspace) {
             WaitFor(impl_.IdleWait(now));
@@ -279,6 +286,13 @@ class JobWorkers::Impl::Worker {
                 break;
             case storage::ChunkRun::Result::kDryRun:
                 break;  // handled above
+            case storage::ChunkRun::Result::kSchemaTooNew:
+                if (int none = 0; impl_.schema_too_new.compare_exchange_strong(none, run.schema_version)) {
+                    impl_.log.Error("batch workers stopped",
+                                    {{"error", storage::SchemaTooNew(run.schema_version).what()}});
+                }
+                GiveBack(now, true);
+                break;
         }
     }
 

@@ -12,6 +12,7 @@
 #include "storage/chunk_codec.hpp"
 #include "storage/commit_path.hpp"
 #include "storage/db_error.hpp"
+#include "storage/migrations.hpp"
 #include "storage/sql_params.hpp"
 #include "storage/stopwatch.hpp"
 
@@ -205,6 +206,14 @@ ChunkRun ApplyNextChunk(const ChunkContext& context) {
         if (rows.empty()) {
             txn.commit();
             return {ChunkRun::Result::kNoWork, {}, 0, false, {}};
+        }
+        // Checked after the chunk is found, in the same transaction: a chunk staged by a newer build was
+        // committed after its migration, so this later statement sees that migration whenever the one before
+        // saw the chunk. Nothing of the chunk (nor what the prefetcher made of it) is used before this.
+        if (const int version = AppliedSchemaVersion(txn); version > LatestMigrationVersion()) {
+            ChunkRun run{ChunkRun::Result::kSchemaTooNew, {}, 0, false, {}};
+            run.schema_version = version;
+            return run;
         }
         const SelectedChunk chunk = ChunkFromRow(rows[0]);
         job_id = chunk.job_id;

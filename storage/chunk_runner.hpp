@@ -37,6 +37,9 @@ struct ChunkRun {
         kNoWork,     // the workspace has no pending chunk
         kLeaseLost,  // the lane was taken over: stop without touching anything
         kDryRun,     // the next job is a dry run: run it with RunDryRun
+        //! The database's schema is newer than this build (storage::SchemaTooNew): nothing was touched, and
+        //! this node must stop taking chunks (they may be in a form it cannot read).
+        kSchemaTooNew,
     };
     Result result = Result::kNoWork;
     std::string job_id;
@@ -44,6 +47,7 @@ struct ChunkRun {
     bool job_finished = false;
     ChunkTimings timings;      // kApplied only
     std::int64_t created = 0;  // contacts the chunk created (kApplied only)
+    int schema_version = 0;    // the version found (kSchemaTooNew only)
 };
 
 //! A chunk that cannot be applied at all (a permanent database error, a corrupt chunk): its job fails.

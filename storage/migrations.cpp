@@ -5,6 +5,7 @@
 
 #include <set>
 #include <stdexcept>
+#include <string>
 
 namespace contactd::storage {
 namespace {
@@ -43,6 +44,12 @@ std::set<int> AppliedVersions(pqxx::transaction_base& transaction) {
 
 }  // namespace
 
+SchemaTooNew::SchemaTooNew(int found)
+    : std::runtime_error("the database schema is at version " + std::to_string(found) +
+                         ", newer than this build knows (" + std::to_string(LatestMigrationVersion()) +
+                         "): a newer contactd migrated it, and this one must not run on it; run the newer build"),
+      found_(found) {}
+
 int LatestMigrationVersion() {
     const auto& migrations = EmbeddedMigrations();
     return migrations.empty() ? 0 : migrations.back().version;
@@ -62,6 +69,7 @@ int ApplyMigrations(pqxx::connection& connection) {
         applied = AppliedVersions(transaction);
         transaction.commit();
     }
+    if (!applied.empty() && *applied.rbegin() > LatestMigrationVersion()) throw SchemaTooNew(*applied.rbegin());
 
     int applied_now = 0;
     for (const Migration& migration : migrations) {
@@ -81,6 +89,10 @@ int ApplyMigrations(pqxx::connection& connection) {
 int CurrentSchemaVersion(pqxx::connection& connection) {
     pqxx::read_transaction transaction(connection, "contactd_schema_version");
     if (!transaction.exec("SELECT to_regclass('schema_migrations') IS NOT NULL")[0][0].as<bool>()) return 0;
+    return AppliedSchemaVersion(transaction);
+}
+
+int AppliedSchemaVersion(pqxx::transaction_base& transaction) {
     return transaction.exec("SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0].as<int>();
 }
 

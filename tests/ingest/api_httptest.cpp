@@ -1,5 +1,8 @@
 // The single-contact API, workspace routes, auth and rate limits, over loopback against a real server
 // and a real PostgreSQL.
+#include <pqxx/pqxx>
+
+#include "storage/migrations.hpp"
 #include "tests/ingest/api_fixture.hpp"
 
 namespace contactd::testing {
@@ -286,6 +289,36 @@ TEST_F(ApiTest, HealthReadinessAndMetrics) {
     EXPECT_EQ(ready.status, 200) << ready.body;
     const ingest::ClientResponse metrics = ingest::HttpClient(ApiServer::Get().BaseUrl()).Request("GET", "/metrics");
     EXPECT_EQ(metrics.status, 200);
+}
+
+// A node on a database that a newer build has migrated is not ready (a load balancer then sends it nothing),
+// and says why. Its own server over a database of its own: the shared one must stay at this build's schema.
+TEST(Readiness, ANodeIsNotReadyOnADatabaseThatANewerBuildMigrated) {
+    const std::string url = test_support::TestCluster::CreateDatabase("ready_newer");
+    pqxx::connection admin(url);
+    storage::ApplyMigrations(admin);
+    storage::ConnectionPool pool(url, 2);
+    storage::WorkspaceStore workspaces(pool);
+    storage::ContactStore contacts(pool);
+    storage::JobStore jobs(pool);
+    ingest::RateLimiter limiter;
+    ingest::Metrics metrics;
+    ingest::ApiServices services{pool, workspaces, contacts, limiter, metrics, kTestAdminToken, ingest::SystemNowMillis,
+                                 jobs, url,        [] {}};
+    ingest::HttpServerConfig config;
+    config.port = 0;
+    ingest::HttpServer server(config, ingest::BuildApiRouter(services));
+    server.Start();
+    ingest::HttpClient client("http://127.0.0.1:" + std::to_string(server.port()));
+    EXPECT_EQ(client.Request("GET", "/readyz").status, 200);
+
+    const int newer = storage::LatestMigrationVersion() + 1;
+    pqxx::nontransaction(admin).exec0("INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
+                                      std::to_string(newer) + ", 'from_a_newer_build', now())");
+    const ingest::ClientResponse ready = client.Request("GET", "/readyz");
+    server.Stop();
+    EXPECT_EQ(ready.status, 503);
+    EXPECT_NE(ready.body.find("newer than this build"), std::string::npos) << ready.body;
 }
 
 }  // namespace

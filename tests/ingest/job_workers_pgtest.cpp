@@ -188,5 +188,54 @@ TEST_F(JobWorkersTest, ALaneIsStillServedWhenLookingForOtherWorkFailsAtASliceEnd
     EXPECT_FALSE(warnings.empty()) << "no slice end looked for other work while the table was away";
 }
 
+// A newer build migrates the database while a job runs here (its chunks may then be in a form this build cannot
+// read): the workers stop before the next chunk, leave the rest of the job pending for a node that knows the
+// schema, and say why. The chunk in hand when the migration lands may still commit; none after it.
+TEST_F(JobWorkersTest, WorkersStopTakingChunksOnceANewerBuildHasMigratedTheSchema) {
+    const std::string workspace = NewWorkspace();
+    constexpr int kItems = 30000;  // thirty chunks: the migration lands well before the end
+    const std::string job = Submit(workspace, kItems);
+
+    std::mutex errors_mutex;
+    std::vector<std::string> errors;
+    ingest::Logger logger(
+        [&](std::string_view line) {
+            std::lock_guard lock(errors_mutex);
+            if (line.find("batch workers stopped") != std::string_view::npos) errors.emplace_back(line);
+        },
+        ingest::LogLevel::kError);
+    ingest::JobWorkersConfig config;
+    config.database_url = url_;
+    config.workers = 2;
+    config.node_id = TestCluster::UniqueId("node");
+    config.poll_ms = 50;
+    config.logger = &logger;
+    ingest::JobWorkers workers(config, ingest::JsonItemParser());
+    workers.Start();
+    WaitUntil([&] { return Status(workspace, job).tally.counts.processed > 0; }, "the job never started");
+    pqxx::connection admin(url_);
+    const int newer = storage::LatestMigrationVersion() + 1;
+    pqxx::nontransaction(admin).exec0("INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
+                                      std::to_string(newer) + ", 'from_a_newer_build', now())");
+    const std::int64_t at_migration = Status(workspace, job).tally.counts.processed;
+    WaitUntil(
+        [&] {
+            std::lock_guard lock(errors_mutex);
+            return !errors.empty();
+        },
+        "the workers never noticed the newer schema");
+    const std::int64_t stopped_at = Status(workspace, job).tally.counts.processed;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // ten polls: time enough to take more
+    const engine::JobStatus after = Status(workspace, job);
+    workers.Stop();
+
+    EXPECT_EQ(after.tally.counts.processed, stopped_at) << "a chunk was applied after the workers stopped";
+    EXPECT_LE(stopped_at, at_migration + 2000) << "more than the chunks in hand were applied after the migration";
+    EXPECT_LT(stopped_at, kItems);
+    EXPECT_EQ(after.state, engine::JobState::kRunning) << "the rest of the job must wait for a newer node";
+    std::lock_guard lock(errors_mutex);
+    EXPECT_NE(errors.front().find("version " + std::to_string(newer)), std::string::npos) << errors.front();
+}
+
 }  // namespace
 }  // namespace contactd::testing

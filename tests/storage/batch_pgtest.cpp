@@ -12,6 +12,7 @@
 #include "storage/job_store.hpp"
 #include "storage/job_writer.hpp"
 #include "storage/lane_claims.hpp"
+#include "storage/migrations.hpp"
 #include "tests/storage/storage_fixtures.hpp"
 
 namespace contactd::testing {
@@ -319,6 +320,40 @@ TEST_F(BatchTest, AFailedJobSaysWhyAndAbandonsWhatIsLeft) {
     EXPECT_EQ(status.tally.counts.processed, 1500);
     const auto page = jobs_.Results(settings_.id, job, std::nullopt, 1, std::nullopt);
     EXPECT_NE(page.lines[0].find("the chunk is corrupt"), std::string::npos);
+}
+
+// A newer build has migrated the database: its chunks may be in a form this build cannot read, so the worker
+// takes none (not even one staged before), and the job waits, untouched, for a node that knows the schema.
+TEST_F(BatchTest, NoChunkIsTakenOnceANewerBuildHasMigratedTheSchema) {
+    const std::string job = Submit(Items(1500));
+    const auto lane = Claim();
+    ASSERT_TRUE(lane);
+    const int newer = storage::LatestMigrationVersion() + 1;
+    {
+        // The shared database must not stay ahead of the build for the tests after this one.
+        struct NewerSchema {
+            int version;
+            explicit NewerSchema(int v) : version(v) {
+                pqxx::connection connection(test_support::TestCluster::Url());
+                pqxx::nontransaction(connection)
+                    .exec0("INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
+                           std::to_string(version) + ", 'from_a_newer_build', now())");
+            }
+            ~NewerSchema() {
+                pqxx::connection connection(test_support::TestCluster::Url());
+                pqxx::nontransaction(connection)
+                    .exec0("DELETE FROM schema_migrations WHERE version = " + std::to_string(version));
+            }
+        } newer_schema(newer);
+        const storage::ChunkRun run = Apply(*lane);
+        EXPECT_EQ(run.result, storage::ChunkRun::Result::kSchemaTooNew);
+        EXPECT_EQ(run.schema_version, newer);
+        EXPECT_EQ(Status(job).state, engine::JobState::kQueued);
+        EXPECT_EQ(Count("SELECT count(*) FROM job_chunks WHERE workspace_id = $1 AND state = 0"), 2);
+        EXPECT_EQ(Count("SELECT count(*) FROM contacts WHERE workspace_id = $1"), 0);
+    }
+    EXPECT_EQ(ApplyAll(*lane), 2);  // the schema this build knows again: the job runs as it would have
+    EXPECT_EQ(Status(job).tally.counts.ok, 1500);
 }
 
 TEST_F(BatchTest, ItemsStagedAsTooLargeOrInvalidGetThoseOutcomes) {

@@ -61,6 +61,28 @@ TEST(Migrations, AFreshDatabaseGetsEveryMigrationRecordedWithItsVersionAndName) 
     EXPECT_FALSE(transaction.exec("SELECT to_regclass('contacts') IS NULL").at(0).at(0).as<bool>());
 }
 
+// A newer build migrated the database: this one refuses it (at start, which applies migrations) and changes
+// nothing, rather than run on tables or data it may not understand.
+TEST(Migrations, ADatabaseMigratedByANewerBuildIsRefusedAndLeftAsItIs) {
+    pqxx::connection connection(TestCluster::CreateDatabase("mig_newer"));
+    ASSERT_GT(ApplyMigrations(connection), 0);
+    const int newer = LatestMigrationVersion() + 1;
+    pqxx::nontransaction(connection)
+        .exec0("INSERT INTO schema_migrations (version, name, applied_at) VALUES (" + std::to_string(newer) +
+               ", 'from_a_newer_build', now())");
+    const long long recorded = CountRows(connection, "SELECT count(*) FROM schema_migrations");
+    try {
+        ApplyMigrations(connection);
+        FAIL() << "a database ahead of the build was accepted";
+    } catch (const SchemaTooNew& error) {
+        EXPECT_EQ(error.found(), newer);
+        EXPECT_NE(std::string(error.what()).find("version " + std::to_string(newer)), std::string::npos)
+            << error.what();
+    }
+    EXPECT_EQ(CountRows(connection, "SELECT count(*) FROM schema_migrations"), recorded);
+    EXPECT_EQ(CurrentSchemaVersion(connection), newer);
+}
+
 TEST(Migrations, ApplyingAgainChangesNothing) {
     pqxx::connection connection(TestCluster::CreateDatabase("mig_twice"));
     ASSERT_GT(ApplyMigrations(connection), 0);
