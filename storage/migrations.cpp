@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "storage/sql_params.hpp"
+
 namespace contactd::storage {
 namespace {
 
@@ -93,7 +95,9 @@ int CurrentSchemaVersion(pqxx::connection& connection) {
 }
 
 int AppliedSchemaVersion(pqxx::transaction_base& transaction) {
-    return transaction.exec("SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0].as<int>();
+    return SqlParams{}
+        .ExecFixed(transaction, "SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0]
+        .as<int>();
 }
 
 }  // namespace contactd::storage

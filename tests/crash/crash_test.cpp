@@ -8,13 +8,17 @@
 #include <pqxx/pqxx>
 
 #include <chrono>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "ingest/http_client.hpp"
 #include "ingest/json_input.hpp"
 #include "storage/child_process.hpp"
 #include "storage/embedded_postgres.hpp"
+#include "storage/migrations.hpp"
+#include "tests/support/newer_schema.hpp"
 #include "tests/support/test_cluster.hpp"
 
 namespace contactd::testing {
@@ -215,6 +219,32 @@ TEST(CrashTest, AServerFinishesItsJobAfterPostgresqlRestarts) {
     std::this_thread::sleep_for(1s);
     postgres = std::make_unique<storage::EmbeddedPostgres>(options);
     ExpectExactlyOnce(server.Url(), key, job, database_url);
+}
+
+// An older build started on a database a newer one has migrated: `contactd serve` refuses to start, says why,
+// and exits with an error instead of serving (or running jobs on) a schema it does not know.
+TEST(CrashTest, AServerDoesNotStartOnADatabaseANewerBuildMigrated) {
+    const std::string database_url = test_support::TestCluster::CreateDatabase("crash_newer");
+    {
+        pqxx::connection connection(database_url);
+        storage::ApplyMigrations(connection);
+    }
+    const test_support::NewerSchema newer_schema(database_url);
+    const std::filesystem::path data_dir = test_support::TestCluster::MakeTempDir("crash-newer");
+    storage::ProcessSpec spec;
+    spec.argv = {CONTACTD_BINARY,  "serve",           "--listen",      "127.0.0.1:" + std::to_string(FreePort()),
+                 "--data-dir",     data_dir.string(), "--admin-token", kAdminToken,
+                 "--database-url", database_url};
+    spec.output = data_dir / "server.log";
+    auto process = storage::ChildProcess::Start(spec);
+    const std::optional<int> status = process.WaitFor(60s);
+    if (!status) process.Signal(SIGKILL);
+    ASSERT_TRUE(status.has_value()) << "contactd kept running on a schema newer than it knows";
+    EXPECT_FALSE(storage::ExitedCleanly(*status)) << storage::DescribeWaitStatus(*status);
+    std::ostringstream log;
+    log << std::ifstream(data_dir / "server.log").rdbuf();
+    EXPECT_NE(log.str().find("schema is at version " + std::to_string(newer_schema.version())), std::string::npos)
+        << log.str();
 }
 
 }  // namespace

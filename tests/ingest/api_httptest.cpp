@@ -4,6 +4,7 @@
 
 #include "storage/migrations.hpp"
 #include "tests/ingest/api_fixture.hpp"
+#include "tests/support/newer_schema.hpp"
 
 namespace contactd::testing {
 namespace {
@@ -312,9 +313,7 @@ TEST(Readiness, ANodeIsNotReadyOnADatabaseThatANewerBuildMigrated) {
     ingest::HttpClient client("http://127.0.0.1:" + std::to_string(server.port()));
     EXPECT_EQ(client.Request("GET", "/readyz").status, 200);
 
-    const int newer = storage::LatestMigrationVersion() + 1;
-    pqxx::nontransaction(admin).exec0("INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
-                                      std::to_string(newer) + ", 'from_a_newer_build', now())");
+    const test_support::NewerSchema newer_schema(url);
     const ingest::ClientResponse ready = client.Request("GET", "/readyz");
     server.Stop();
     EXPECT_EQ(ready.status, 503);

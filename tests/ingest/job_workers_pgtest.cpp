@@ -5,8 +5,11 @@
 #include <array>
 #include <chrono>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "engine/workspace_admin.hpp"
 #include "ingest/job_workers.hpp"
@@ -19,6 +22,7 @@
 #include "storage/migrations.hpp"
 #include "storage/workspace_store.hpp"
 #include "tests/engine/json_text.hpp"
+#include "tests/support/newer_schema.hpp"
 #include "tests/support/test_cluster.hpp"
 
 namespace contactd::testing {
@@ -27,6 +31,32 @@ namespace {
 using test_support::TestCluster;
 
 constexpr engine::Millis kNow = 1767225600000;  // 2026-01-01T00:00:00Z
+
+//! A logger for workers under test that keeps the lines (at `level` or above) containing `needle`; Lines() may be
+//! read while the workers still log.
+class CapturedLog {
+  public:
+    CapturedLog(std::string needle, ingest::LogLevel level)
+        : needle_(std::move(needle)), logger_([this](std::string_view line) { Keep(line); }, level) {}
+
+    ingest::Logger* logger() { return &logger_; }
+    std::vector<std::string> Lines() {
+        std::lock_guard lock(mutex_);
+        return lines_;
+    }
+
+  private:
+    void Keep(std::string_view line) {
+        if (line.find(needle_) == std::string_view::npos) return;
+        std::lock_guard lock(mutex_);
+        lines_.emplace_back(line);
+    }
+
+    const std::string needle_;
+    std::mutex mutex_;
+    std::vector<std::string> lines_;
+    ingest::Logger logger_;  // last: it may call Keep as soon as it exists
+};
 
 class JobWorkersTest : public ::testing::Test {
   protected:
@@ -159,21 +189,14 @@ TEST_F(JobWorkersTest, ALaneIsStillServedWhenLookingForOtherWorkFailsAtASliceEnd
     constexpr int kItems = 12000;  // twelve chunks, every one the end of a slice
     const std::string job = Submit(workspace, kItems);
 
-    std::mutex warnings_mutex;
-    std::vector<std::string> warnings;
-    ingest::Logger logger(
-        [&](std::string_view line) {
-            std::lock_guard lock(warnings_mutex);
-            if (line.find("finding workspaces with work failed") != std::string_view::npos) warnings.emplace_back(line);
-        },
-        ingest::LogLevel::kWarn);
+    CapturedLog warnings("finding workspaces with work failed", ingest::LogLevel::kWarn);
     ingest::JobWorkersConfig config;
     config.database_url = url_;
     config.workers = 1;
     config.node_id = TestCluster::UniqueId("node");
     config.slice_ms = 1;  // every chunk ends a slice
     config.poll_ms = 0;   // and every slice end reads which workspaces have work
-    config.logger = &logger;
+    config.logger = warnings.logger();
     ingest::JobWorkers workers(config, ingest::JsonItemParser());
     pqxx::connection admin(url_);
     workers.Start();
@@ -184,8 +207,7 @@ TEST_F(JobWorkersTest, ALaneIsStillServedWhenLookingForOtherWorkFailsAtASliceEnd
     pqxx::nontransaction(admin).exec0("ALTER TABLE workspaces_away RENAME TO workspaces");
     workers.Stop();
     EXPECT_EQ(Status(workspace, job).tally.counts.ok, kItems);
-    std::lock_guard lock(warnings_mutex);
-    EXPECT_FALSE(warnings.empty()) << "no slice end looked for other work while the table was away";
+    EXPECT_FALSE(warnings.Lines().empty()) << "no slice end looked for other work while the table was away";
 }
 
 // A newer build migrates the database while a job runs here (its chunks may then be in a form this build cannot
@@ -196,34 +218,20 @@ TEST_F(JobWorkersTest, WorkersStopTakingChunksOnceANewerBuildHasMigratedTheSchem
     constexpr int kItems = 30000;  // thirty chunks: the migration lands well before the end
     const std::string job = Submit(workspace, kItems);
 
-    std::mutex errors_mutex;
-    std::vector<std::string> errors;
-    ingest::Logger logger(
-        [&](std::string_view line) {
-            std::lock_guard lock(errors_mutex);
-            if (line.find("batch workers stopped") != std::string_view::npos) errors.emplace_back(line);
-        },
-        ingest::LogLevel::kError);
+    CapturedLog errors("batch workers stopped", ingest::LogLevel::kError);
     ingest::JobWorkersConfig config;
     config.database_url = url_;
     config.workers = 2;
     config.node_id = TestCluster::UniqueId("node");
     config.poll_ms = 50;
-    config.logger = &logger;
+    config.logger = errors.logger();
     ingest::JobWorkers workers(config, ingest::JsonItemParser());
     workers.Start();
     WaitUntil([&] { return Status(workspace, job).tally.counts.processed > 0; }, "the job never started");
-    pqxx::connection admin(url_);
-    const int newer = storage::LatestMigrationVersion() + 1;
-    pqxx::nontransaction(admin).exec0("INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
-                                      std::to_string(newer) + ", 'from_a_newer_build', now())");
+    const test_support::NewerSchema newer_schema(url_);
+    const int newer = newer_schema.version();
     const std::int64_t at_migration = Status(workspace, job).tally.counts.processed;
-    WaitUntil(
-        [&] {
-            std::lock_guard lock(errors_mutex);
-            return !errors.empty();
-        },
-        "the workers never noticed the newer schema");
+    WaitUntil([&] { return !errors.Lines().empty(); }, "the workers never noticed the newer schema");
     const std::int64_t stopped_at = Status(workspace, job).tally.counts.processed;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // ten polls: time enough to take more
     const engine::JobStatus after = Status(workspace, job);
@@ -233,8 +241,8 @@ TEST_F(JobWorkersTest, WorkersStopTakingChunksOnceANewerBuildHasMigratedTheSchem
     EXPECT_LE(stopped_at, at_migration + 2000) << "more than the chunks in hand were applied after the migration";
     EXPECT_LT(stopped_at, kItems);
     EXPECT_EQ(after.state, engine::JobState::kRunning) << "the rest of the job must wait for a newer node";
-    std::lock_guard lock(errors_mutex);
-    EXPECT_NE(errors.front().find("version " + std::to_string(newer)), std::string::npos) << errors.front();
+    const std::vector<std::string> stopped = errors.Lines();
+    EXPECT_NE(stopped.front().find("version " + std::to_string(newer)), std::string::npos) << stopped.front();
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "storage/lane_claims.hpp"
 #include "storage/migrations.hpp"
 #include "tests/storage/storage_fixtures.hpp"
+#include "tests/support/newer_schema.hpp"
 
 namespace contactd::testing {
 namespace {
@@ -328,23 +329,9 @@ TEST_F(BatchTest, NoChunkIsTakenOnceANewerBuildHasMigratedTheSchema) {
     const std::string job = Submit(Items(1500));
     const auto lane = Claim();
     ASSERT_TRUE(lane);
-    const int newer = storage::LatestMigrationVersion() + 1;
     {
-        // The shared database must not stay ahead of the build for the tests after this one.
-        struct NewerSchema {
-            int version;
-            explicit NewerSchema(int v) : version(v) {
-                pqxx::connection connection(test_support::TestCluster::Url());
-                pqxx::nontransaction(connection)
-                    .exec0("INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
-                           std::to_string(version) + ", 'from_a_newer_build', now())");
-            }
-            ~NewerSchema() {
-                pqxx::connection connection(test_support::TestCluster::Url());
-                pqxx::nontransaction(connection)
-                    .exec0("DELETE FROM schema_migrations WHERE version = " + std::to_string(version));
-            }
-        } newer_schema(newer);
+        const test_support::NewerSchema newer_schema(test_support::TestCluster::Url());
+        const int newer = newer_schema.version();
         const storage::ChunkRun run = Apply(*lane);
         EXPECT_EQ(run.result, storage::ChunkRun::Result::kSchemaTooNew);
         EXPECT_EQ(run.schema_version, newer);

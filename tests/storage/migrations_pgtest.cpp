@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "storage/database.hpp"
+#include "tests/support/newer_schema.hpp"
 #include "tests/support/test_cluster.hpp"
 
 namespace contactd::storage {
@@ -64,12 +65,11 @@ TEST(Migrations, AFreshDatabaseGetsEveryMigrationRecordedWithItsVersionAndName) 
 // A newer build migrated the database: this one refuses it (at start, which applies migrations) and changes
 // nothing, rather than run on tables or data it may not understand.
 TEST(Migrations, ADatabaseMigratedByANewerBuildIsRefusedAndLeftAsItIs) {
-    pqxx::connection connection(TestCluster::CreateDatabase("mig_newer"));
+    const std::string url = TestCluster::CreateDatabase("mig_newer");
+    pqxx::connection connection(url);
     ASSERT_GT(ApplyMigrations(connection), 0);
-    const int newer = LatestMigrationVersion() + 1;
-    pqxx::nontransaction(connection)
-        .exec0("INSERT INTO schema_migrations (version, name, applied_at) VALUES (" + std::to_string(newer) +
-               ", 'from_a_newer_build', now())");
+    const test_support::NewerSchema newer_schema(url);
+    const int newer = newer_schema.version();
     const long long recorded = CountRows(connection, "SELECT count(*) FROM schema_migrations");
     try {
         ApplyMigrations(connection);
