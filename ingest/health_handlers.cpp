@@ -2,6 +2,7 @@
 #include <pqxx/nontransaction>
 
 #include "ingest/api_routes.hpp"
+#include "ingest/failure_responses.hpp"
 #include "storage/migrations.hpp"
 
 namespace contactd::ingest {
@@ -41,6 +42,7 @@ Router BuildApiRouter(ApiServices& services) {
     AddWorkspaceRoutes(router, services);
     AddAdminRoutes(router, services);
     AddBatchRoutes(router, services);
+    router.SetFailureResponder(DatabaseUnavailableResponse);
     return router;
 }
 

@@ -119,6 +119,16 @@ HttpResponse InternalError(const HttpRequest& request) {
                          "the server failed to answer this request; quote request id " + request.request_id);
 }
 
+// The router's answer to a handler's exception, else 500.
+HttpResponse FailureAnswer(const Router& router, const HttpRequest& request, const std::exception& error) {
+    try {
+        if (auto answer = router.RespondToFailure(request, error)) return std::move(*answer);
+    } catch (const std::exception&) {
+        // A responder that fails itself leaves the plain 500.
+    }
+    return InternalError(request);
+}
+
 // Header values come from handlers; a CR or LF in one would split the response.
 std::string_view HeaderSafe(std::string_view value, std::string& scratch) {
     if (value.find_first_of("\r\n") == std::string_view::npos) return value;
@@ -397,7 +407,7 @@ net::awaitable<HttpSession::Next> HttpSession::HandleBuffered(HttpRequest& reque
         response = co_await OnHandlerPool([&route, &request] { return route.handler(request); });
     } catch (const std::exception& error) {
         shared_.logger.Error("handler failed", {{"request_id", request.request_id}, {"error", error.what()}});
-        response = InternalError(request);
+        response = FailureAnswer(shared_.router, request, error);
     }
     co_return co_await Respond(request, std::move(response), parser.get().keep_alive());
 }
@@ -421,7 +431,7 @@ net::awaitable<HttpSession::Next> HttpSession::HandleStreaming(HttpRequest& requ
         }
     } catch (const std::exception& error) {
         shared_.logger.Error("handler failed", {{"request_id", request.request_id}, {"error", error.what()}});
-        answer = InternalError(request);
+        answer = FailureAnswer(shared_.router, request, error);
     }
 
     // Two pieces: the sink parses one on the handler pool while the next is read into the other.
@@ -434,7 +444,7 @@ net::awaitable<HttpSession::Next> HttpSession::HandleStreaming(HttpRequest& requ
             if (auto refused = co_await feed.Wait(); refused && !answer) answer = std::move(refused);
         } catch (const std::exception& failure) {
             shared_.logger.Error("body sink failed", {{"request_id", request.request_id}, {"error", failure.what()}});
-            if (!answer) answer = InternalError(request);
+            if (!answer) answer = FailureAnswer(shared_.router, request, failure);
         }
     };
     if (sink && !parser.is_done()) co_await WriteContinueIfExpected();
@@ -461,7 +471,7 @@ net::awaitable<HttpSession::Next> HttpSession::HandleStreaming(HttpRequest& requ
             answer = co_await OnHandlerPool([&sink] { return sink->Finish(); });
         } catch (const std::exception& failure) {
             shared_.logger.Error("body sink failed", {{"request_id", request.request_id}, {"error", failure.what()}});
-            answer = InternalError(request);
+            answer = FailureAnswer(shared_.router, request, failure);
         }
     }
     // The sink may hold a transaction or a file: let it go on the handler pool, never on an I/O thread.

@@ -142,6 +142,16 @@ Router& Router::AddStreaming(HttpMethod method, std::string_view pattern, Stream
     return *this;
 }
 
+Router& Router::SetFailureResponder(FailureResponder responder) {
+    failure_responder_ = std::move(responder);
+    return *this;
+}
+
+std::optional<HttpResponse> Router::RespondToFailure(const HttpRequest& request, const std::exception& error) const {
+    if (!failure_responder_) return std::nullopt;
+    return failure_responder_(request, error);
+}
+
 Router& Router::SetMethodNotAllowedMessage(std::string_view pattern, std::string message) {
     GroupFor(pattern).method_not_allowed_message = std::move(message);
     return *this;

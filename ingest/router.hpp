@@ -5,6 +5,7 @@
 // against the winning pattern, so `GET /v1/contacts/search` is a 405 and never reaches the GET of `{id}`.
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,7 +20,8 @@
 namespace contactd::ingest {
 
 //! Answers a request whose body has been read whole. Runs on the handler pool, so it may block (PostgreSQL).
-//! An exception becomes a 500 INTERNAL_ERROR (and is logged); expected failures are responses.
+//! An exception is logged and answered by the router's FailureResponder, else with 500 INTERNAL_ERROR;
+//! expected failures are responses.
 using Handler = std::function<HttpResponse(HttpRequest& request)>;
 
 //! Receives a streamed request body piece by piece, in order. Every call runs on the handler pool. The
@@ -67,6 +69,11 @@ struct RouteMatch {
     std::optional<HttpResponse> error;
 };
 
+//! The answer to a request whose handler or body sink threw `error`, or nullopt for the server's 500
+//! INTERNAL_ERROR. May run on an I/O thread: it must be quick and must not block.
+using FailureResponder =
+    std::function<std::optional<HttpResponse>(const HttpRequest& request, const std::exception& error)>;
+
 //! The routing table. Built once at start-up, then only read (Match is safe from many threads).
 class Router {
   public:
@@ -93,12 +100,19 @@ class Router {
     //! percent escape → 400 BAD_REQUEST.
     RouteMatch Match(HttpMethod method, std::string_view method_name, std::string_view path) const;
 
+    //! Sets how failures that a handler could not turn into a response are answered (e.g. 503 while the
+    //! database is away, where a bare 500 would leave the client guessing whether to retry).
+    Router& SetFailureResponder(FailureResponder responder);
+    //! The FailureResponder's answer to `error`, or nullopt when there is none or it declines.
+    std::optional<HttpResponse> RespondToFailure(const HttpRequest& request, const std::exception& error) const;
+
   private:
     struct PatternGroup;
     PatternGroup& GroupFor(std::string_view pattern);
     void AddRoute(Route route);
 
     std::vector<std::unique_ptr<PatternGroup>> groups_;
+    FailureResponder failure_responder_;
 };
 
 }  // namespace contactd::ingest

@@ -292,32 +292,100 @@ TEST_F(ApiTest, HealthReadinessAndMetrics) {
     EXPECT_EQ(metrics.status, 200);
 }
 
+//! An API server of its own over a database of its own, for tests that change the database under the server
+//! (the shared one must stay as every other test expects it). No batch workers.
+class OwnDatabaseServer {
+  public:
+    explicit OwnDatabaseServer(std::string_view name)
+        : url_(Migrated(test_support::TestCluster::CreateDatabase(name))),
+          pool_(url_, 2),
+          workspaces_(pool_),
+          contacts_(pool_),
+          jobs_(pool_),
+          services_{pool_, workspaces_, contacts_, limiter_, metrics_, kTestAdminToken, ingest::SystemNowMillis,
+                    jobs_, url_,        [] {}},
+          server_(Config(), ingest::BuildApiRouter(services_)) {
+        server_.Start();
+    }
+    ~OwnDatabaseServer() { server_.Stop(); }
+
+    const std::string& url() const { return url_; }
+    ingest::HttpClient Client() const {
+        return ingest::HttpClient("http://127.0.0.1:" + std::to_string(server_.port()));
+    }
+
+  private:
+    static std::string Migrated(std::string url) {
+        pqxx::connection connection(url);
+        storage::ApplyMigrations(connection);
+        return url;
+    }
+    static ingest::HttpServerConfig Config() {
+        ingest::HttpServerConfig config;
+        config.port = 0;
+        return config;
+    }
+
+    std::string url_;
+    storage::ConnectionPool pool_;
+    storage::WorkspaceStore workspaces_;
+    storage::ContactStore contacts_;
+    storage::JobStore jobs_;
+    ingest::RateLimiter limiter_;
+    ingest::Metrics metrics_;
+    ingest::ApiServices services_;
+    ingest::HttpServer server_;
+};
+
 // A node on a database that a newer build has migrated is not ready (a load balancer then sends it nothing),
-// and says why. Its own server over a database of its own: the shared one must stay at this build's schema.
+// and says why.
 TEST(Readiness, ANodeIsNotReadyOnADatabaseThatANewerBuildMigrated) {
-    const std::string url = test_support::TestCluster::CreateDatabase("ready_newer");
-    pqxx::connection admin(url);
-    storage::ApplyMigrations(admin);
-    storage::ConnectionPool pool(url, 2);
-    storage::WorkspaceStore workspaces(pool);
-    storage::ContactStore contacts(pool);
-    storage::JobStore jobs(pool);
-    ingest::RateLimiter limiter;
-    ingest::Metrics metrics;
-    ingest::ApiServices services{pool, workspaces, contacts, limiter, metrics, kTestAdminToken, ingest::SystemNowMillis,
-                                 jobs, url,        [] {}};
-    ingest::HttpServerConfig config;
-    config.port = 0;
-    ingest::HttpServer server(config, ingest::BuildApiRouter(services));
-    server.Start();
-    ingest::HttpClient client("http://127.0.0.1:" + std::to_string(server.port()));
+    OwnDatabaseServer server("ready_newer");
+    ingest::HttpClient client = server.Client();
     EXPECT_EQ(client.Request("GET", "/readyz").status, 200);
 
-    const test_support::NewerSchema newer_schema(url);
+    const test_support::NewerSchema newer_schema(server.url());
     const ingest::ClientResponse ready = client.Request("GET", "/readyz");
-    server.Stop();
     EXPECT_EQ(ready.status, 503);
     EXPECT_NE(ready.body.find("newer than this build"), std::string::npos) << ready.body;
+}
+
+// The database refuses new connections while a batch is posted (a restart, a failover): the client gets 503
+// with Retry-After and is told that nothing was stored, rather than a bare 500 that leaves it guessing; nothing
+// is staged; once the database is back, the same request is accepted.
+TEST(DatabaseAway, ABatchPostedWhileTheDatabaseRefusesConnectionsIs503AndCanBeSentAgain) {
+    OwnDatabaseServer server("batch_away");
+    ingest::HttpClient client = server.Client();
+    const ingest::ClientResponse created = client.Request(
+        "POST", "/v1/admin/workspaces",
+        {{"Authorization", std::string("Bearer ") + kTestAdminToken}, {"Content-Type", "application/json"}},
+        R"({"id": "away", "default_country": "US"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    auto parsed = ingest::ParseJsonInput(created.body);
+    ASSERT_TRUE(parsed.ok()) << created.body;
+    const std::string key = parsed.value().Find("api_key")->text();
+    const Headers batch_headers{{"Authorization", "Bearer " + key}, {"Content-Type", "application/x-ndjson"}};
+    const std::string body = "{\"phone\": \"+16505550101\"}\n{\"phone\": \"+16505550102\"}\n";
+
+    pqxx::connection observer(server.url());  // opened before the database starts refusing connections
+    pqxx::connection cluster(test_support::TestCluster::Url());
+    const std::string database = pqxx::nontransaction(observer).exec1("SELECT current_database()")[0].c_str();
+    const auto allow_connections = [&](bool allow) {
+        pqxx::nontransaction txn(cluster);
+        txn.exec0("ALTER DATABASE " + txn.quote_name(database) + " ALLOW_CONNECTIONS " + (allow ? "true" : "false"));
+    };
+    allow_connections(false);
+    const ingest::ClientResponse refused = client.Request("POST", "/v1/batches", batch_headers, body);
+    allow_connections(true);
+
+    EXPECT_EQ(refused.status, 503) << refused.body;
+    EXPECT_EQ(refused.headers.count("retry-after") ? refused.headers.at("retry-after") : "", "1");
+    EXPECT_NE(refused.body.find("safe to send it again"), std::string::npos) << refused.body;
+    EXPECT_EQ(pqxx::nontransaction(observer).exec1("SELECT count(*) FROM jobs")[0].as<int>(), 0);
+    EXPECT_EQ(pqxx::nontransaction(observer).exec1("SELECT count(*) FROM job_chunks")[0].as<int>(), 0);
+
+    const ingest::ClientResponse accepted = client.Request("POST", "/v1/batches", batch_headers, body);
+    EXPECT_EQ(accepted.status, 202) << accepted.body;
 }
 
 }  // namespace

@@ -204,10 +204,17 @@ class PickySink : public RequestBodySink {
     HttpResponse Finish() override { return EmptyResponse(204); }
 };
 
-//! Throws as soon as it sees a '!' (a sink that fails, as a database error would make it).
+//! The failure the fixture's FailureResponder answers (503), where every other exception is left to the 500.
+class AwayError : public std::runtime_error {
+  public:
+    AwayError() : std::runtime_error("away") {}
+};
+
+//! Throws as soon as it sees a '!' (a sink that fails, as a database error would make it), or AwayError at a '?'.
 class FragileSink : public RequestBodySink {
   public:
     std::optional<HttpResponse> Feed(std::string_view bytes) override {
+        if (bytes.find('?') != std::string_view::npos) throw AwayError();
         if (bytes.find('!') != std::string_view::npos) throw std::runtime_error("boom");
         return std::nullopt;
     }
@@ -234,6 +241,11 @@ class HttpServerTest : public ::testing::Test {
             return JsonResponse(200, R"({"slow":true})");
         });
         router.Add(HttpMethod::kGet, "/throws", [](HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); });
+        router.Add(HttpMethod::kGet, "/away", [](HttpRequest&) -> HttpResponse { throw AwayError(); });
+        router.SetFailureResponder([](const HttpRequest&, const std::exception& error) -> std::optional<HttpResponse> {
+            if (!dynamic_cast<const AwayError*>(&error)) return std::nullopt;
+            return ErrorResponse(503, "SERVICE_UNAVAILABLE", "away for now");
+        });
         router.Add(HttpMethod::kGet, "/stream-out", [](HttpRequest&) {
             HttpResponse response;
             response.headers.Set("Content-Type", "application/x-ndjson");
@@ -497,6 +509,17 @@ TEST_F(HttpServerTest, HandlerExceptionIs500AndTheConnectionLives) {
     EXPECT_EQ(MustRead(client).status, 200);
 }
 
+// The router's FailureResponder answers the failures it knows (here 503); it declines the rest, which stay 500.
+TEST_F(HttpServerTest, AHandlerFailureTheRouterKnowsGetsTheRoutersAnswer) {
+    Client client(port());
+    ASSERT_TRUE(client.Send(Get("/away")));
+    const Reply away = MustRead(client);
+    EXPECT_EQ(away.status, 503);
+    EXPECT_NE(away.body.find("away for now"), std::string::npos) << away.body;
+    ASSERT_TRUE(client.Send(Get("/throws")));
+    EXPECT_EQ(MustRead(client).status, 500);
+}
+
 TEST_F(HttpServerTest, NoContentResponseHasNoBody) {
     Client client(port());
     ASSERT_TRUE(client.Send("PUT /items/1 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n" + Get("/hello")));
@@ -587,6 +610,15 @@ TEST_F(HttpServerTest, ASinkThatThrowsMidBodyIs500AndTheServerLives) {
     Client another(port());
     ASSERT_TRUE(another.Send(Get("/hello")));
     EXPECT_EQ(MustRead(another).status, 200);
+}
+
+TEST_F(HttpServerTest, ASinkFailureTheRouterKnowsGetsTheRoutersAnswerMidBody) {
+    Client client(port());
+    ASSERT_TRUE(client.Send(Post("/fragile", std::string(5 * kStreamPiece, 'a') + "?" + std::string(100000, 'b'))));
+    const auto reply = client.Read();
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->status, 503);
+    EXPECT_NE(reply->body.find("away for now"), std::string::npos) << reply->body;
 }
 
 TEST_F(HttpServerTest, ExpectContinueGetsA100BeforeTheBody) {

@@ -127,6 +127,44 @@ TEST_F(BatchTest, AcceptanceSpanningSeveralCopiesStagesEveryChunkOnce) {
     }
 }
 
+// The writer's connection breaks in the middle of a batch: one group of chunks stored (its COPY ended), the
+// next being copied. The next COPY boundary (or the commit) throws a failure classified as retryable, which
+// the API answers 503 (safe to resend), and the dead transaction takes every staged chunk with it.
+TEST_F(BatchTest, AWriterWhoseConnectionBreaksMidBatchFailsRetryablyAndStagesNothing) {
+    constexpr auto kPerCopy = storage::JobWriter::kChunksPerCopy;
+    constexpr auto kChunk = static_cast<int>(storage::JobWriter::kChunkItems);
+    const std::string name = test_support::TestCluster::UniqueId("writer");
+    const std::vector<std::string> items = Items((3 * kPerCopy) * kChunk);
+    std::uint64_t offset = 0;
+    std::size_t next = 0;
+    storage::JobWriter writer(test_support::TestCluster::UrlWith("application_name", name), settings_.id);
+    for (; next < static_cast<std::size_t>((kPerCopy + 2) * kChunk); ++next) {
+        writer.Add(storage::ChunkItemKind::kJson, offset, items[next]);
+        offset += items[next].size() + 1;
+    }
+    {
+        auto connection = pool_.Acquire();
+        pqxx::nontransaction txn(*connection);
+        const pqxx::result writers =
+            txn.exec_params("SELECT pid FROM pg_stat_activity WHERE application_name = $1", name);
+        ASSERT_EQ(writers.size(), 1u) << "the writer's connection was not found";
+        test_support::TestCluster::TerminateBackend(writers[0][0].as<int>());
+    }
+    try {
+        for (; next < items.size(); ++next) {
+            writer.Add(storage::ChunkItemKind::kJson, offset, items[next]);
+            offset += items[next].size() + 1;
+        }
+        writer.Commit({}, std::nullopt, storage::Sha256Raw("broken"), kTestNow);
+        FAIL() << "a batch was accepted over a connection that had died";
+    } catch (const std::exception& error) {
+        EXPECT_EQ(storage::ClassifyDbError(error), storage::DbErrorKind::kRetryable) << error.what();
+    }
+    EXPECT_LT(next, items.size()) << "the broken connection went unnoticed until the commit";
+    EXPECT_EQ(Count("SELECT count(*) FROM job_chunks WHERE workspace_id = $1"), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM jobs WHERE workspace_id = $1"), 0);
+}
+
 TEST_F(BatchTest, StagedItemsAreStoredWithoutASecondCompression) {
     EXPECT_EQ(Count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'job_chunks'::regclass "
                     "AND attname = 'items' AND attstorage = 'e' AND $1::text IS NOT NULL"),
