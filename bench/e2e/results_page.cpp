@@ -23,6 +23,13 @@ constexpr const char* kNotMeasured = "not measured";
 
 std::string PerSecond(double value, const char* unit) { return Grouped(std::llround(value)) + " " + unit; }
 
+//! "3 runs: 16.4, 19.7, 23.9 s" (in the order run).
+std::string Runs(const std::vector<double>& seconds) {
+    std::string out = std::to_string(seconds.size()) + " runs: ";
+    for (std::size_t index = 0; index < seconds.size(); ++index) out += (index ? ", " : "") + Fixed(seconds[index], 1);
+    return out + " s";
+}
+
 std::string Mb(std::uint64_t bytes) { return Megabytes(bytes); }
 
 void Row(std::ostream& out, std::initializer_list<std::string> cells) {
@@ -80,13 +87,13 @@ void WriteFigures(std::ostream& out, const BenchResults& results) {
                                 " items in " + Fixed(batch.run.seconds, 1) + " s)";
         Row(out, {"batch end to end: 20 NDJSON POSTs at once, first byte → every job completed", e2e,
                   copy.measured ? "COPY contacts: " + PerSecond(copy.ContactsPerSecond(), "rows/s") + " (" +
-                                      Grouped(copy.contacts) + " rows in " + Fixed(copy.contacts_seconds, 1) + " s)"
+                                      Grouped(copy.contacts) + " rows; median of " + Runs(copy.contacts_runs) + ")"
                                 : kNotMeasured,
                   Ratio(batch.ItemsPerSecond(), copy.ContactsPerSecond())});
         Row(out, {"", "",
                   copy.measured
                       ? "COPY contacts + their contact_keys: " + PerSecond(copy.WithKeysPerSecond(), "contacts/s") +
-                            " (+" + Grouped(copy.keys) + " claims, " + Fixed(copy.with_keys_seconds, 1) + " s)"
+                            " (+" + Grouped(copy.keys) + " claims; median of " + Runs(copy.with_keys_runs) + ")"
                       : kNotMeasured,
                   Ratio(batch.ItemsPerSecond(), copy.WithKeysPerSecond())});
         if (batch.cpu.measured) {
@@ -240,7 +247,10 @@ void WriteMethod(std::ostream& out, const BenchResults& results) {
            "database (else the autovacuum the run's updates start would compete with the COPYs); after a "
            "checkpoint they are COPYed "
            "(text format, one stream, one transaction, commit included) into the empty reference tables, which "
-           "have the same indexes. Once contacts alone, once contacts then their claims. The ratio is contactd's "
+           "have the same indexes. Contacts alone, then contacts and their claims, alternately, "
+        << kCopyRuns
+        << " times each, each run after a TRUNCATE and a checkpoint; the median run counts (one COPY stream on "
+           "a shared host was seen to vary by a third between runs). The ratio is contactd's "
            "items/s over the reference's rows/s (contacts/s): the reference writes the final rows once, contactd "
            "applies every item (creates, repeated updates, conflicts) and its result line.\n"
         << "- **CPU**: utime + stime from /proc, read just before the first POST and once every job is seen "
