@@ -141,6 +141,9 @@ bool ReadCounts(const engine::Json* counts, engine::JobCounts& out) {
     return true;
 }
 
+// A failure that says nothing about the job: the server unreachable, or its database away (503).
+bool IsPassingOutage(const ClientError& error) { return error.http_status == 0 || error.http_status == 503; }
+
 std::chrono::seconds RetryAfter(const ingest::ClientResponse& response) {
     long long seconds = 1;
     if (const auto it = response.headers.find("retry-after"); it != response.headers.end()) {
@@ -419,7 +422,7 @@ ClientResult<BatchStatus> BatchClient::Wait(const std::string& job_id, const Wai
             if (on_status) on_status(*last);
             if (engine::IsFinished(last->state)) return *last;
         } else {
-            if (status.error().http_status != 0) return status.error();
+            if (!IsPassingOutage(status.error())) return status.error();
             const auto now = Clock::now();
             if (!outage_since) outage_since = now;
             if (now - *outage_since >= options.outage_tolerance) return status.error();

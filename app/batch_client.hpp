@@ -138,7 +138,8 @@ enum class ResultFilter { kAll, kOk, kIgnored };
 //! How waiting for a job behaves.
 struct WaitOptions {
     std::chrono::milliseconds interval{500};
-    //! Transport failures (a server restarting) are retried for this long before Wait gives up.
+    //! Transport failures (a server restarting) and 503s (its database away for a moment) are retried for this
+    //! long before Wait gives up: the job is safe in the database meanwhile.
     std::chrono::milliseconds outage_tolerance{60000};
     //! Set (from a signal handler, say) to stop waiting; Wait then returns the last status it read.
     const std::atomic<bool>* stop = nullptr;

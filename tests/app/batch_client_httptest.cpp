@@ -15,6 +15,7 @@
 #include "app/batch_client.hpp"
 #include "app/commands.hpp"
 #include "app/progress_display.hpp"
+#include "ingest/http_server.hpp"
 #include "tests/ingest/api_fixture.hpp"
 
 namespace contactd::testing {
@@ -355,6 +356,69 @@ TEST_F(BatchClientHttpTest, CancelledJobExitsWithFour) {
     if (cancelled.status != 202) GTEST_SKIP() << "the job finished before the cancel: " << cancelled.body;
     EXPECT_EQ(done.value().state, engine::JobState::kCancelled);
     EXPECT_EQ(app::ExitCodeFor(done.value()), app::kExitJobFailed);
+}
+
+//! A stand-in server whose job status answers `failure` for the first `failures` polls, then a completed job.
+class FlakyStatusServer {
+  public:
+    FlakyStatusServer(int failure, int failures) : server_(Config(), Routes(failure, failures)) { server_.Start(); }
+    ~FlakyStatusServer() { server_.Stop(); }
+    std::string Url() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
+    int polls() const { return polls_.load(); }
+
+  private:
+    static ingest::HttpServerConfig Config() {
+        ingest::HttpServerConfig config;
+        config.port = 0;
+        return config;
+    }
+    ingest::Router Routes(int failure, int failures) {
+        ingest::Router router;
+        router.Add(ingest::HttpMethod::kGet, "/v1/batches/{job}", [this, failure, failures](ingest::HttpRequest&) {
+            if (polls_.fetch_add(1) < failures) return ingest::ErrorResponse(failure, "FAILING", "failing for now");
+            return ingest::JsonResponse(200, R"({"job_id": "j", "status": "completed", "counts": {"total": 1,)"
+                                             R"( "processed": 1, "ok": 1, "ignored": 0, "created": 1, "updated": 0,)"
+                                             R"( "unchanged": 0}})");
+        });
+        return router;
+    }
+
+    std::atomic<int> polls_{0};
+    ingest::HttpServer server_;
+};
+
+// While the server's database is away its status answers are 503: waiting goes on through them, as through a
+// server restarting, and ends with the job's status once the database answers again.
+TEST(BatchClientOutage, WaitingGoesOnThrough503sUntilTheStatusIsRead) {
+    FlakyStatusServer server(503, 3);
+    BatchClient client(server.Url(), "key");
+    app::WaitOptions options;
+    options.interval = std::chrono::milliseconds(10);
+    const auto waited = client.Wait("j", options, {});
+    ASSERT_TRUE(waited.ok()) << waited.error().Describe();
+    EXPECT_EQ(waited.value().state, engine::JobState::kCompleted);
+    EXPECT_EQ(server.polls(), 4);
+}
+
+// A 503 that outlasts the outage tolerance ends the wait with it; any other error ends it at once.
+TEST(BatchClientOutage, A503ForLongerThanTheToleranceOrAnyOtherErrorEndsTheWait) {
+    app::WaitOptions options;
+    options.interval = std::chrono::milliseconds(10);
+    options.outage_tolerance = std::chrono::milliseconds(200);
+    {
+        FlakyStatusServer server(503, 1000000);
+        const auto waited = BatchClient(server.Url(), "key").Wait("j", options, {});
+        ASSERT_FALSE(waited.ok());
+        EXPECT_EQ(waited.error().http_status, 503);
+        EXPECT_GT(server.polls(), 2);
+    }
+    {
+        FlakyStatusServer server(500, 1000000);
+        const auto waited = BatchClient(server.Url(), "key").Wait("j", options, {});
+        ASSERT_FALSE(waited.ok());
+        EXPECT_EQ(waited.error().http_status, 500);
+        EXPECT_EQ(server.polls(), 1);
+    }
 }
 
 TEST_F(BatchClientHttpTest, StopFlagEndsWaitingAtOnce) {
