@@ -7,12 +7,14 @@
 namespace contactd::ingest {
 
 std::optional<HttpResponse> DatabaseUnavailableResponse(const HttpRequest& request, const std::exception& error) {
-    // Only failures known to have rolled back: a commit in doubt must not be presented as safe to repeat.
+    // Only failures that leave nothing a resend could duplicate: a batch whose COMMIT is in doubt is not one
+    // (JobWriter reports it as in doubt); a single-contact write that may have gone through is, as sending the
+    // same write again finds its values in place (unchanged) or its contact created (409).
     if (storage::ClassifyDbError(error) != storage::DbErrorKind::kRetryable) return std::nullopt;
     HttpResponse response = ErrorResponse(
         503, "SERVICE_UNAVAILABLE",
-        "the database is unavailable for the moment; nothing of this request was done or stored, so it is safe "
-        "to send it again (request id " +
+        "the database is unavailable for the moment and this request did not complete; it is safe to send it "
+        "again (request id " +
             request.request_id + ")");
     response.headers.Set("Retry-After", std::to_string(kDatabaseRetryAfterSeconds));
     return response;

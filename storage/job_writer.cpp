@@ -63,6 +63,19 @@ void JobWriter::FlushChunk() {
     }
 }
 
+void JobWriter::CommitOrInDoubt() {
+    try {
+        connection_.Exec("COMMIT");
+    } catch (const pqxx::broken_connection& lost) {
+        // The COMMIT may have reached the server before the connection went, so the job may exist: this is not
+        // the rolled-back failure a broken connection otherwise is, and sending the batch again without an
+        // Idempotency-Key could make a second job.
+        throw pqxx::in_doubt_error(std::string("the connection was lost while committing the batch, which may or "
+                                               "may not have been accepted: ") +
+                                   lost.what());
+    }
+}
+
 std::optional<Acceptance> JobWriter::ExistingForKey(const std::string& key, const std::string& request_sha256,
                                                     engine::Millis now) {
     const RawRows rows = connection_.Exec(
@@ -109,7 +122,7 @@ Acceptance JobWriter::Commit(const JobOptions& options, const std::optional<std:
         if (!inserted.empty()) {
             // Workers on every node LISTEN; the notification is delivered when the transaction commits.
             connection_.Exec("SELECT pg_notify('contactd_jobs', $1)", {workspace_id_});
-            connection_.Exec("COMMIT");
+            CommitOrInDoubt();
             return Acceptance{Acceptance::Result::kAccepted, job_id_};
         }
         // A concurrent request with the same key committed first: the next round finds its job.

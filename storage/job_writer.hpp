@@ -62,12 +62,15 @@ class JobWriter {
     const std::string& job_id() const { return job_id_; }
 
     //! Ends the COPY, settles the Idempotency-Key (`request_sha256`: raw digest of body and query string),
-    //! inserts the job row, notifies the workers and commits. Replays and reused keys roll back.
+    //! inserts the job row, notifies the workers and commits. Replays and reused keys roll back. Throws the
+    //! database's error; a connection lost during the COMMIT itself is pqxx::in_doubt_error.
     Acceptance Commit(const JobOptions& options, const std::optional<std::string>& idempotency_key,
                       const std::string& request_sha256, engine::Millis now);
 
   private:
     void FlushChunk();
+    //! COMMIT; a connection lost meanwhile is pqxx::in_doubt_error (never retryable), not broken_connection.
+    void CommitOrInDoubt();
     std::optional<Acceptance> ExistingForKey(const std::string& key, const std::string& request_sha256,
                                              engine::Millis now);
 

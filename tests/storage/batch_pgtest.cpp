@@ -165,6 +165,35 @@ TEST_F(BatchTest, AWriterWhoseConnectionBreaksMidBatchFailsRetryablyAndStagesNot
     EXPECT_EQ(Count("SELECT count(*) FROM jobs WHERE workspace_id = $1"), 0);
 }
 
+// The connection goes while the batch's COMMIT is being decided (here the backend ends its own session from a
+// trigger deferred to commit time): the writer cannot know whether the job exists, so the failure is in doubt,
+// never retryable (which the API would answer 503, inviting a resend that could make a second job).
+TEST(JobWriterCommit, AConnectionLostDuringTheCommitIsInDoubtNotRetryable) {
+    const std::string url = test_support::TestCluster::CreateDatabase("commit_lost");
+    {
+        pqxx::connection connection(url);
+        storage::ApplyMigrations(connection);
+        pqxx::nontransaction(connection).exec0(R"sql(
+            CREATE FUNCTION end_own_session() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_terminate_backend(pg_backend_pid());
+                PERFORM pg_sleep(5);  -- the termination is taken here
+                RETURN NULL;
+            END $$;
+            CREATE CONSTRAINT TRIGGER end_session_at_commit AFTER INSERT ON jobs DEFERRABLE INITIALLY DEFERRED
+                FOR EACH ROW EXECUTE FUNCTION end_own_session();
+        )sql");
+    }
+    storage::JobWriter writer(url, "commit-lost");
+    writer.Add(storage::ChunkItemKind::kJson, 0, R"({"phone": "+16505550001"})");
+    try {
+        writer.Commit({}, std::nullopt, storage::Sha256Raw("lost"), kTestNow);
+        FAIL() << "the commit of a session that ended was reported as done";
+    } catch (const std::exception& error) {
+        EXPECT_EQ(storage::ClassifyDbError(error), storage::DbErrorKind::kInDoubt) << error.what();
+    }
+}
+
 TEST_F(BatchTest, StagedItemsAreStoredWithoutASecondCompression) {
     EXPECT_EQ(Count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'job_chunks'::regclass "
                     "AND attname = 'items' AND attstorage = 'e' AND $1::text IS NOT NULL"),
