@@ -75,6 +75,7 @@ HttpResponse PatchWorkspace(ApiServices& services, HttpRequest& request) {
             return ErrorResponse(409, "IDENTIFIER_FIELD_IN_USE",
                                  "the identifier field cannot change once the workspace has contacts");
         case storage::UpdateStatus::kUpdated:
+            request.change_committed = true;
             break;
     }
     const auto updated = services.workspaces.Get(id);

@@ -111,6 +111,7 @@ HttpResponse CancelJob(ApiServices& services, HttpRequest& request, const storag
         case storage::CancelResult::kFinished:
             return ErrorResponse(409, "JOB_FINISHED", "the job has already finished and cannot be cancelled");
         case storage::CancelResult::kCancelled:
+            request.change_committed = true;
             break;
     }
     const auto status = services.jobs.Status(caller.workspace.id, *id);

@@ -121,8 +121,8 @@ class BatchSink : public RequestBodySink {
         if (writer_.item_count() == 0) return Answer(ErrorResponse(400, "EMPTY_BATCH", "the batch has no items"));
         hash_.Update("?");
         hash_.Update(raw_query_);
-        const storage::Acceptance acceptance =
-            writer_.Commit(options_.job, idempotency_key_, hash_.Finish(), services_.now());
+        const engine::Millis now = services_.now();
+        const storage::Acceptance acceptance = writer_.Commit(options_.job, idempotency_key_, hash_.Finish(), now);
         if (acceptance.result == storage::Acceptance::Result::kKeyReused) {
             return Answer(
                 ErrorResponse(422, "IDEMPOTENCY_KEY_REUSED",
@@ -130,14 +130,36 @@ class BatchSink : public RequestBodySink {
         }
         const bool accepted = acceptance.result == storage::Acceptance::Result::kAccepted;
         if (accepted) services_.job_accepted();
-        const auto status = services_.jobs.Status(caller_.workspace.id, acceptance.job_id);
-        if (!status) return Answer(ErrorResponse(500, "INTERNAL_ERROR", "the accepted job could not be read"));
+        std::optional<engine::JobStatus> status;
+        try {
+            status = services_.jobs.Status(caller_.workspace.id, acceptance.job_id);
+        } catch (const std::exception&) {
+            // The job is committed: a failure now must not reach the client as one that invites a resend.
+        }
+        if (!status && accepted) status = JustAccepted(acceptance.job_id, now);
+        if (!status) {
+            return Answer(ErrorResponse(500, "INTERNAL_ERROR",
+                                        "the batch is job " + acceptance.job_id +
+                                            ", whose status could not be read; ask GET /v1/batches/" +
+                                            acceptance.job_id));
+        }
         HttpResponse response = JsonResponse(accepted ? 202 : 200, engine::JobStatusJson(*status, services_.now()));
         response.headers.Set("Location", "/v1/batches/" + acceptance.job_id);
         return Answer(std::move(response));
     }
 
   private:
+    //! The status of a job this request has just committed, as the database would give it.
+    engine::JobStatus JustAccepted(const std::string& job_id, engine::Millis now) const {
+        engine::JobStatus status;
+        status.job_id = job_id;
+        status.state = engine::JobState::kQueued;
+        status.dry_run = options_.job.dry_run;
+        status.tally.counts.total = static_cast<std::int64_t>(writer_.item_count());
+        status.created_at = now;
+        return status;
+    }
+
     HttpResponse Answer(HttpResponse response) {
         RateLimiter::AddHeaders(response, budget_);
         return response;

@@ -63,6 +63,9 @@ struct HttpRequest {
     std::string body;
     std::string request_id;      // also sent back as X-Request-Id
     std::string remote_address;  // peer IP address
+    //! Set by a handler once the request's change is committed: a failure after that (reading the answer back)
+    //! must not be answered as one that is safe to send again.
+    bool change_committed = false;
 
     //! The first query parameter called `name` (decoded), or nullopt.
     std::optional<std::string_view> Query(std::string_view name) const;

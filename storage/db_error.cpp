@@ -15,6 +15,7 @@ DbErrorKind ClassifySqlState(std::string_view state) {
     if (state == "23505") return DbErrorKind::kUniqueViolation;
     if (state == "40003") return DbErrorKind::kInDoubt;           // statement_completion_unknown
     if (state.starts_with("40")) return DbErrorKind::kRetryable;  // 40000, 40001, 40002, 40P01: rolled back
+    if (state == "08007") return DbErrorKind::kInDoubt;           // transaction_resolution_unknown
     if (state.starts_with("08")) return DbErrorKind::kRetryable;  // connection exceptions
     if (state == "55P03" || state == "57P01" || state == "57P02" || state == "57P03" || state == "53300") {
         return DbErrorKind::kRetryable;

@@ -242,6 +242,7 @@ TEST_F(JobWorkersTest, WorkersStopTakingChunksOnceANewerBuildHasMigratedTheSchem
     EXPECT_LT(stopped_at, kItems);
     EXPECT_EQ(after.state, engine::JobState::kRunning) << "the rest of the job must wait for a newer node";
     const std::vector<std::string> stopped = errors.Lines();
+    ASSERT_FALSE(stopped.empty());
     EXPECT_NE(stopped.front().find("version " + std::to_string(newer)), std::string::npos) << stopped.front();
 }
 

@@ -128,8 +128,8 @@ TEST_F(BatchTest, AcceptanceSpanningSeveralCopiesStagesEveryChunkOnce) {
 }
 
 // The writer's connection breaks in the middle of a batch: one group of chunks stored (its COPY ended), the
-// next being copied. The next COPY boundary (or the commit) throws a failure classified as retryable, which
-// the API answers 503 (safe to resend), and the dead transaction takes every staged chunk with it.
+// next being copied. The next COPY boundary (or Commit, which ends the last COPY) throws a failure classified as
+// retryable, which the API answers 503 (safe to resend), and the dead transaction takes every staged chunk with it.
 TEST_F(BatchTest, AWriterWhoseConnectionBreaksMidBatchFailsRetryablyAndStagesNothing) {
     constexpr auto kPerCopy = storage::JobWriter::kChunksPerCopy;
     constexpr auto kChunk = static_cast<int>(storage::JobWriter::kChunkItems);

@@ -201,6 +201,8 @@ TEST(DbError, SyntaxErrorsAndNonDatabaseErrorsArePermanent) {
     EXPECT_EQ(ClassifyDbError(pqxx::statement_completion_unknown("unknown")), DbErrorKind::kInDoubt);
     EXPECT_EQ(ClassifyDbError(pqxx::sql_error("shutting down", "", "57P01")), DbErrorKind::kRetryable);
     EXPECT_EQ(ClassifyDbError(pqxx::sql_error("check", "", "23514")), DbErrorKind::kPermanent);
+    EXPECT_EQ(ClassifyDbError(pqxx::sql_error("connection failure", "", "08006")), DbErrorKind::kRetryable);
+    EXPECT_EQ(ClassifyDbError(pqxx::sql_error("resolution unknown", "", "08007")), DbErrorKind::kInDoubt);
 }
 
 TEST(DbError, RetryTransientRetriesARealSerializationFailureUntilItCommits) {
