@@ -388,5 +388,49 @@ TEST(DatabaseAway, ABatchPostedWhileTheDatabaseRefusesConnectionsIs503AndCanBeSe
     EXPECT_EQ(accepted.status, 202) << accepted.body;
 }
 
+// The batch is committed, but reading its status back fails (here a column that read needs is renamed while
+// the body is still arriving, after the workspace's key was checked): the client still gets 202 and the job it
+// was accepted as, never an error that would invite a resend and so a second job.
+TEST(DatabaseAway, AnAcceptedBatchWhoseStatusCannotBeReadBackIsStill202) {
+    OwnDatabaseServer server("accepted_unread");
+    ingest::HttpClient client = server.Client();
+    const ingest::ClientResponse created = client.Request(
+        "POST", "/v1/admin/workspaces",
+        {{"Authorization", std::string("Bearer ") + kTestAdminToken}, {"Content-Type", "application/json"}},
+        R"({"id": "unread", "default_country": "US"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    auto workspace = ingest::ParseJsonInput(created.body);
+    ASSERT_TRUE(workspace.ok()) << created.body;
+    const Headers headers{{"Authorization", "Bearer " + workspace.value().Find("api_key")->text()},
+                          {"Content-Type", "application/x-ndjson"}};
+
+    pqxx::connection admin(server.url());
+    bool renamed = false;
+    int pieces = 0;
+    const ingest::ClientResponse accepted = client.Stream("POST", "/v1/batches", headers, [&](std::string& piece) {
+        if (pieces++ == 0) {
+            piece = "{\"phone\": \"+16505550101\"}\n";
+            return true;
+        }
+        pqxx::nontransaction(admin).exec0("ALTER TABLE jobs RENAME COLUMN finished_at TO finished_away");
+        renamed = true;
+        piece = "{\"phone\": \"+16505550102\"}\n";
+        return false;
+    });
+    if (renamed) pqxx::nontransaction(admin).exec0("ALTER TABLE jobs RENAME COLUMN finished_away TO finished_at");
+
+    ASSERT_TRUE(renamed);
+    EXPECT_EQ(accepted.status, 202) << accepted.body;
+    auto status = ingest::ParseJsonInput(accepted.body);
+    ASSERT_TRUE(status.ok()) << accepted.body;
+    const engine::Json* job_id = status.value().Find("job_id");
+    ASSERT_NE(job_id, nullptr) << accepted.body;
+    EXPECT_EQ(status.value().Find("status")->text(), "queued");
+    EXPECT_EQ(status.value().Find("counts")->Find("total")->AsInt64(), 2);
+    pqxx::nontransaction check(admin);
+    EXPECT_EQ(check.exec_params1("SELECT count(*) FROM jobs WHERE id = $1::uuid", job_id->text())[0].as<int>(), 1);
+    EXPECT_EQ(check.exec1("SELECT count(*) FROM jobs")[0].as<int>(), 1);
+}
+
 }  // namespace
 }  // namespace contactd::testing
