@@ -313,6 +313,17 @@ class OwnDatabaseServer {
     ingest::HttpClient Client() const {
         return ingest::HttpClient("http://127.0.0.1:" + std::to_string(server_.port()));
     }
+    //! Creates workspace `id` through the admin API and returns its write key ("" after a failed expectation).
+    std::string CreateWorkspace(const std::string& id) const {
+        const ingest::ClientResponse created = Client().Request(
+            "POST", "/v1/admin/workspaces",
+            {{"Authorization", std::string("Bearer ") + kTestAdminToken}, {"Content-Type", "application/json"}},
+            R"({"id": ")" + id + R"(", "default_country": "US"})");
+        EXPECT_EQ(created.status, 201) << created.body;
+        auto parsed = ingest::ParseJsonInput(created.body);
+        const engine::Json* key = parsed.ok() ? parsed.value().Find("api_key") : nullptr;
+        return key != nullptr ? key->text() : std::string();
+    }
 
   private:
     static std::string Migrated(std::string url) {
@@ -356,14 +367,8 @@ TEST(Readiness, ANodeIsNotReadyOnADatabaseThatANewerBuildMigrated) {
 TEST(DatabaseAway, ABatchPostedWhileTheDatabaseRefusesConnectionsIs503AndCanBeSentAgain) {
     OwnDatabaseServer server("batch_away");
     ingest::HttpClient client = server.Client();
-    const ingest::ClientResponse created = client.Request(
-        "POST", "/v1/admin/workspaces",
-        {{"Authorization", std::string("Bearer ") + kTestAdminToken}, {"Content-Type", "application/json"}},
-        R"({"id": "away", "default_country": "US"})");
-    ASSERT_EQ(created.status, 201) << created.body;
-    auto parsed = ingest::ParseJsonInput(created.body);
-    ASSERT_TRUE(parsed.ok()) << created.body;
-    const std::string key = parsed.value().Find("api_key")->text();
+    const std::string key = server.CreateWorkspace("away");
+    ASSERT_FALSE(key.empty());
     const Headers batch_headers{{"Authorization", "Bearer " + key}, {"Content-Type", "application/x-ndjson"}};
     const std::string body = "{\"phone\": \"+16505550101\"}\n{\"phone\": \"+16505550102\"}\n";
 
@@ -394,15 +399,9 @@ TEST(DatabaseAway, ABatchPostedWhileTheDatabaseRefusesConnectionsIs503AndCanBeSe
 TEST(DatabaseAway, AnAcceptedBatchWhoseStatusCannotBeReadBackIsStill202) {
     OwnDatabaseServer server("accepted_unread");
     ingest::HttpClient client = server.Client();
-    const ingest::ClientResponse created = client.Request(
-        "POST", "/v1/admin/workspaces",
-        {{"Authorization", std::string("Bearer ") + kTestAdminToken}, {"Content-Type", "application/json"}},
-        R"({"id": "unread", "default_country": "US"})");
-    ASSERT_EQ(created.status, 201) << created.body;
-    auto workspace = ingest::ParseJsonInput(created.body);
-    ASSERT_TRUE(workspace.ok()) << created.body;
-    const Headers headers{{"Authorization", "Bearer " + workspace.value().Find("api_key")->text()},
-                          {"Content-Type", "application/x-ndjson"}};
+    const std::string key = server.CreateWorkspace("unread");
+    ASSERT_FALSE(key.empty());
+    const Headers headers{{"Authorization", "Bearer " + key}, {"Content-Type", "application/x-ndjson"}};
 
     pqxx::connection admin(server.url());
     bool renamed = false;

@@ -101,6 +101,15 @@ class JobWorkersTest : public ::testing::Test {
         return status.value_or(engine::JobStatus{});
     }
 
+    //! Workers on this test's database, `workers` of them, as a node of their own.
+    ingest::JobWorkersConfig WorkersConfig(int workers) const {
+        ingest::JobWorkersConfig config;
+        config.database_url = url_;
+        config.workers = workers;
+        config.node_id = TestCluster::UniqueId("node");
+        return config;
+    }
+
     //! Polls until `done` holds (or 60 s have passed, which fails the test).
     template <class Done>
     void WaitUntil(Done done, const char* what) {
@@ -123,10 +132,7 @@ TEST_F(JobWorkersTest, AWorkspaceThatGetsWorkWhileEveryWorkerIsBusyIsServedAtThe
     constexpr int kBigItems = 30000;
     const std::string big = Submit(big_workspace, kBigItems);
 
-    ingest::JobWorkersConfig config;
-    config.database_url = url_;
-    config.workers = 1;
-    config.node_id = TestCluster::UniqueId("node");
+    ingest::JobWorkersConfig config = WorkersConfig(1);
     config.slice_ms = 1;      // every chunk ends a slice
     config.poll_ms = 600000;  // the runnable set is refreshed on notifications only
     ingest::JobWorkers workers(config, ingest::JsonItemParser());
@@ -158,10 +164,7 @@ TEST_F(JobWorkersTest, NothingIsPreparedAheadForALaneAboutToBeGivenBack) {
     const std::string second = Submit(second_workspace, kItems);
 
     ingest::Metrics metrics;
-    ingest::JobWorkersConfig config;
-    config.database_url = url_;
-    config.workers = 1;
-    config.node_id = TestCluster::UniqueId("node");
+    ingest::JobWorkersConfig config = WorkersConfig(1);
     config.slice_ms = 1;  // every chunk ends a slice, and the other workspace is waiting until its job is done
     config.metrics = &metrics;
     ingest::JobWorkers workers(config, ingest::JsonItemParser());
@@ -190,10 +193,7 @@ TEST_F(JobWorkersTest, ALaneIsStillServedWhenLookingForOtherWorkFailsAtASliceEnd
     const std::string job = Submit(workspace, kItems);
 
     CapturedLog warnings("finding workspaces with work failed", ingest::LogLevel::kWarn);
-    ingest::JobWorkersConfig config;
-    config.database_url = url_;
-    config.workers = 1;
-    config.node_id = TestCluster::UniqueId("node");
+    ingest::JobWorkersConfig config = WorkersConfig(1);
     config.slice_ms = 1;  // every chunk ends a slice
     config.poll_ms = 0;   // and every slice end reads which workspaces have work
     config.logger = warnings.logger();
@@ -219,10 +219,7 @@ TEST_F(JobWorkersTest, WorkersStopTakingChunksOnceANewerBuildHasMigratedTheSchem
     const std::string job = Submit(workspace, kItems);
 
     CapturedLog errors("batch workers stopped", ingest::LogLevel::kError);
-    ingest::JobWorkersConfig config;
-    config.database_url = url_;
-    config.workers = 2;
-    config.node_id = TestCluster::UniqueId("node");
+    ingest::JobWorkersConfig config = WorkersConfig(2);
     config.poll_ms = 50;
     config.logger = errors.logger();
     ingest::JobWorkers workers(config, ingest::JsonItemParser());
