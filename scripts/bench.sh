@@ -33,6 +33,8 @@ large_batch=1
 for arg in "${driver_args[@]}"; do [[ "$arg" == --no-1gib ]] && large_batch=0; done
 
 scripts/install-deps.sh --bench
+# Like scripts/run.sh: the server's PostgreSQL (which the references share) on huge pages where we may.
+scripts/reserve-huge-pages.sh
 
 # The Release build users run (scripts/run.sh), stated explicitly so a cached folder cannot differ. The tests
 # are not needed here.

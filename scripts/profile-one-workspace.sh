@@ -25,6 +25,7 @@ port=18090
 [[ -x "$bin" ]] || { echo "no $bin: run scripts/bench.sh once (it builds it)" >&2; exit 2; }
 [[ -f "$workload/batch-bench-0.ndjson" ]] || { echo "no workload in $workload: run scripts/bench.sh once" >&2; exit 2; }
 
+scripts/reserve-huge-pages.sh >/dev/null  # as scripts/bench.sh does
 run_dir=$(mktemp -d /tmp/contactd-one-workspace.XXXXXX)
 chmod 755 "$run_dir"  # the embedded PostgreSQL runs as user postgres and must reach its folder
 head -n "$items" "$workload/batch-bench-0.ndjson" >"$run_dir/batch.ndjson"

@@ -199,6 +199,21 @@ std::optional<int> MajorFromDirName(const fs::path& version_dir) {
 
 }  // namespace
 
+std::int64_t HugePagesKibIn(std::istream& smaps) {
+    std::int64_t total = 0;
+    std::int64_t mapping_size = 0;
+    std::string line;
+    while (std::getline(smaps, line)) {
+        // Each mapping lists its Size, then (later) its KernelPageSize, both in kB.
+        if (line.starts_with("Size:")) {
+            mapping_size = std::atoll(line.c_str() + 5);
+        } else if (line.starts_with("KernelPageSize:") && std::atoll(line.c_str() + 15) > 4) {
+            total += mapping_size;
+        }
+    }
+    return total;
+}
+
 std::vector<std::pair<std::string, std::string>> EmbeddedPostgres::DefaultSettings() {
     return {
         {"fsync", "on"},
@@ -207,6 +222,9 @@ std::vector<std::pair<std::string, std::string>> EmbeddedPostgres::DefaultSettin
         // The working set of a busy workspace (its contacts and unique-value claims) should stay in
         // PostgreSQL's own cache: a read from the OS cache costs a system call per page.
         {"shared_buffers", "1GB"},
+        // On huge pages when the system has them reserved (scripts/reserve-huge-pages.sh), else on normal
+        // pages: the default, stated because it matters (EmbeddedPostgresStartup::huge_pages_kib).
+        {"huge_pages", "try"},
         {"effective_cache_size", "4GB"},
         {"wal_buffers", "64MB"},
         {"max_wal_size", "4GB"},
@@ -455,6 +473,8 @@ void EmbeddedPostgres::SpawnServer() {
         std::this_thread::sleep_for(kPollInterval);
     }
     startup_.start_time = Since(start);
+    std::ifstream smaps("/proc/" + std::to_string(process_.Pid()) + "/smaps");
+    startup_.huge_pages_kib = HugePagesKibIn(smaps);
 }
 
 bool EmbeddedPostgres::Running() { return process_.Running(); }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <iosfwd>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -46,7 +47,14 @@ struct EmbeddedPostgresStartup {
     std::chrono::milliseconds initdb_time{0};
     std::chrono::milliseconds start_time{0};  // spawn until the server accepts connections
     bool stopped_leftover = false;            // a server left by a killed run was stopped first
+    //! The server's memory mapped on huge pages: its shared memory when the system had enough reserved
+    //! (huge_pages = try), else 0. Without them every random page access to shared buffers costs a TLB miss,
+    //! which measured 40% of an index probe's time on a virtual machine (docs/decisions.md).
+    std::int64_t huge_pages_kib = 0;
 };
+
+//! The size of the mappings on pages larger than 4 kB in a /proc/<pid>/smaps listing, in kB (0 for none).
+std::int64_t HugePagesKibIn(std::istream& smaps);
 
 //! The embedded server. The constructor runs initdb once (into data.initdb, renamed when complete, so a
 //! killed initdb never leaves half a cluster), stops a server left running by a killed previous owner,

@@ -200,6 +200,7 @@ void RunBenchmark(const E2eOptions& options, const std::filesystem::path& run_di
     BenchCluster cluster(run_dir / "pg");
     results.run.postgres_version =
         "PostgreSQL " + PgSession(cluster.ContactdUrl()).Query("SHOW server_version").at(0).at(0);
+    results.run.huge_pages_kib = cluster.HugePagesKib();
     RunPhases(options, run_dir, workload, cluster, results);
     Log("stopping PostgreSQL");
     cluster.Stop();

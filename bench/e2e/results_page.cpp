@@ -56,7 +56,10 @@ void WriteHeader(std::ostream& out, const BenchResults& results) {
     Row(out, {"PostgreSQL", run.postgres_version +
                                 ": one fresh embedded cluster with contactd's own settings (fsync and "
                                 "synchronous_commit on), a database for contactd and an identically migrated one "
-                                "for the references"});
+                                "for the references; " +
+                                (run.huge_pages_kib > 0
+                                     ? "shared memory on huge pages (" + Grouped(run.huge_pages_kib / 1024) + " MiB)"
+                                     : std::string("no huge pages (none reserved)"))});
     Row(out, {"server", "`contactd serve` (Release build)" +
                             (run.server_args.empty() ? std::string() : ", `" + run.server_args + "`")});
     Row(out,

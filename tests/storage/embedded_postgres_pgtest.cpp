@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "storage/database.hpp"
@@ -127,6 +128,49 @@ TEST(EmbeddedPostgres, DefaultSettingsKeepDurabilityAndUseUtc) {
     EXPECT_EQ(QueryOne(server.Url(), "SHOW TimeZone"), "UTC");
     EXPECT_EQ(QueryOne(server.Url(), "SHOW server_encoding"), "UTF8");
     EXPECT_EQ(QueryOne(server.Url(), "SELECT current_database()"), "contactd");
+}
+
+TEST(HugePagesKibIn, AddsUpTheMappingsOnLargePagesOnly) {
+    // The shape of /proc/<pid>/smaps: a mapping's header line, then its fields.
+    std::istringstream smaps(
+        "55d0b9078000-55d0b9079000 r--p 00000000 fd:01 123 /usr/lib/postgresql/15/bin/postgres\n"
+        "Size:                  4 kB\n"
+        "KernelPageSize:        4 kB\n"
+        "7f1000000000-7f1046400000 rw-s 00000000 00:0f 456 /anon_hugepage (deleted)\n"
+        "Size:            1148928 kB\n"
+        "Rss:               26624 kB\n"
+        "KernelPageSize:     2048 kB\n"
+        "MMUPageSize:        2048 kB\n"
+        "7ffe3a12d000-7ffe3a14e000 rw-p 00000000 00:00 0 [stack]\n"
+        "Size:                132 kB\n"
+        "KernelPageSize:        4 kB\n");
+    EXPECT_EQ(HugePagesKibIn(smaps), 1148928);
+    std::istringstream none("Size: 8 kB\nKernelPageSize: 4 kB\n");
+    EXPECT_EQ(HugePagesKibIn(none), 0);
+}
+
+// Huge pages when the system has them reserved (scripts/reserve-huge-pages.sh), normal pages otherwise: the
+// start never depends on them, and what the server got is reported.
+TEST(EmbeddedPostgres, ReportsWhetherItsSharedMemoryIsOnHugePages) {
+    const auto meminfo = [](const std::string& field) -> long {
+        std::ifstream in("/proc/meminfo");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.starts_with(field + ":")) return std::atol(line.c_str() + field.size() + 1);
+        }
+        return 0;
+    };
+    const long reserved = meminfo("HugePages_Total");
+    EmbeddedPostgres server(FastOptions(TestCluster::MakeTempDir("hugepages")));
+    EXPECT_EQ(QueryOne(server.Url(), "SHOW huge_pages"), "try");
+    const std::int64_t kib = server.Startup().huge_pages_kib;
+    if (reserved == 0) {
+        EXPECT_EQ(kib, 0);
+    } else if (kib != 0) {
+        // All of the shared memory or none: PostgreSQL maps it in one piece. (None: too few were free, as when
+        // another test's server holds them.)
+        EXPECT_GE(kib, 1024 * 1024) << "1 GB of shared buffers on huge pages";
+    }
 }
 
 TEST(EmbeddedPostgres, ASecondOwnerOfTheSameFolderIsRefused) {
