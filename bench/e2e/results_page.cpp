@@ -53,13 +53,14 @@ void WriteHeader(std::ostream& out, const BenchResults& results) {
     Row(out, {"machine", run.machine.cpu_model + ", " + std::to_string(run.machine.cores) + " cores, " +
                              Fixed(static_cast<double>(run.machine.memory_bytes) / (1ull << 30), 1) + " GiB RAM, " +
                              run.machine.kernel});
-    Row(out, {"PostgreSQL", run.postgres_version +
-                                ": one fresh embedded cluster with contactd's own settings (fsync and "
-                                "synchronous_commit on), a database for contactd and an identically migrated one "
-                                "for the references; " +
-                                (run.huge_pages_kib > 0
-                                     ? "shared memory on huge pages (" + Grouped(run.huge_pages_kib / 1024) + " MiB)"
-                                     : std::string("no huge pages (none reserved)"))});
+    Row(out,
+        {"PostgreSQL", run.postgres_version +
+                           ": one fresh embedded cluster with contactd's own settings (fsync and "
+                           "synchronous_commit on), a database for contactd and an identically migrated one "
+                           "for the references; " +
+                           (run.huge_pages_kib > 0
+                                ? "shared memory on huge pages (" + Grouped(run.huge_pages_kib / 1024) + " MiB)"
+                                : std::string("shared memory not on huge pages (too few free, or none reserved)"))});
     Row(out, {"server", "`contactd serve` (Release build)" +
                             (run.server_args.empty() ? std::string() : ", `" + run.server_args + "`")});
     Row(out,
