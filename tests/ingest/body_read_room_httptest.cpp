@@ -1,0 +1,160 @@
+// The server reads request bodies from its sockets in large reads (ingest/body_read_room.hpp): without the room
+// made before a body, Beast asks the kernel for a few hundred bytes at a time, which cost a 1 GiB batch's
+// acceptance most of its speed. What the server asks for is seen here at the system call: this binary
+// defines recv and recvmsg (found before libc's, or the sanitizer's, by the dynamic linker), which pass every
+// call on unchanged and note the largest buffer a call offered while a test listens.
+#include <dlfcn.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <string>
+#include <string_view>
+
+#include "ingest/body_read_room.hpp"
+#include "ingest/http_server.hpp"
+
+namespace {
+
+std::atomic<bool> listening{false};
+std::atomic<std::size_t> largest_read{0};
+
+void Note(std::size_t offered) {
+    if (!listening.load(std::memory_order_relaxed)) return;
+    std::size_t seen = largest_read.load(std::memory_order_relaxed);
+    while (offered > seen && !largest_read.compare_exchange_weak(seen, offered)) {
+    }
+}
+
+template <class Function>
+Function Next(const char* name) {
+    return reinterpret_cast<Function>(::dlsym(RTLD_NEXT, name));
+}
+
+}  // namespace
+
+extern "C" ssize_t recv(int fd, void* buffer, size_t length, int flags) {
+    static const auto next = Next<ssize_t (*)(int, void*, size_t, int)>("recv");
+    Note(length);
+    return next(fd, buffer, length, flags);
+}
+
+extern "C" ssize_t recvmsg(int fd, struct msghdr* message, int flags) {
+    static const auto next = Next<ssize_t (*)(int, struct msghdr*, int)>("recvmsg");
+    std::size_t offered = 0;
+    for (std::size_t i = 0; i < message->msg_iovlen; ++i) offered += message->msg_iov[i].iov_len;
+    Note(offered);
+    return next(fd, message, flags);
+}
+
+namespace contactd::ingest {
+namespace {
+
+constexpr std::size_t kBodyBytes = std::size_t{2} << 20;
+
+//! Counts what it is fed.
+class CountingSink : public RequestBodySink {
+  public:
+    std::optional<HttpResponse> Feed(std::string_view bytes) override {
+        size_ += bytes.size();
+        return std::nullopt;
+    }
+    HttpResponse Finish() override { return JsonResponse(200, std::to_string(size_)); }
+
+  private:
+    std::size_t size_ = 0;
+};
+
+class SessionBodyReads : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        Router router;
+        router.Add(HttpMethod::kPost, "/buffered",
+                   [](HttpRequest& request) { return JsonResponse(200, std::to_string(request.body.size())); });
+        router.AddStreaming(
+            HttpMethod::kPost, "/streamed",
+            [](HttpRequest&) -> SinkOrResponse { return std::make_unique<CountingSink>(); }, kBodyBytes * 2);
+        HttpServerConfig config;
+        config.port = 0;
+        config.max_body_bytes = kBodyBytes * 2;
+        config.logger = &logger_;
+        server_ = std::make_unique<HttpServer>(std::move(config), std::move(router));
+        server_->Start();
+    }
+    void TearDown() override {
+        listening = false;
+        server_->Stop();
+    }
+
+    //! POSTs `body` on a connection of its own (blocking socket calls, which offer the kernel 4 KiB at most
+    //! when they read) and returns the response's raw bytes.
+    std::string Post(std::string_view path, const std::string& body) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(server_->port());
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+            ::close(fd);
+            return {};
+        }
+        std::string request = "POST " + std::string(path) +
+                              " HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: application/octet-stream\r\n"
+                              "Content-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+        for (std::string_view rest = request; !rest.empty();) {
+            const ssize_t sent = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+            if (sent <= 0) break;
+            rest.remove_prefix(static_cast<std::size_t>(sent));
+        }
+        std::string response;
+        char buffer[4096];
+        while (true) {
+            const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+            if (got <= 0) break;
+            response.append(buffer, static_cast<std::size_t>(got));
+        }
+        ::close(fd);
+        return response;
+    }
+
+    Logger logger_{[](std::string_view) {}, LogLevel::kError};
+    std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(SessionBodyReads, ALargeBufferedBodyIsReadInReadsOfTheFullRoom) {
+    largest_read = 0;
+    listening = true;
+    const std::string response = Post("/buffered", std::string(kBodyBytes, 'x'));
+    listening = false;
+    EXPECT_NE(response.find("200 OK"), std::string::npos) << response;
+    EXPECT_NE(response.find(std::to_string(kBodyBytes)), std::string::npos) << response;
+    EXPECT_EQ(largest_read.load(), kBodyReadRoom) << "the session must make room before reading a body";
+}
+
+TEST_F(SessionBodyReads, ALargeStreamedBodyIsReadInReadsOfTheFullRoom) {
+    largest_read = 0;
+    listening = true;
+    const std::string response = Post("/streamed", std::string(kBodyBytes, 'y'));
+    listening = false;
+    EXPECT_NE(response.find("200 OK"), std::string::npos) << response;
+    EXPECT_NE(response.find(std::to_string(kBodyBytes)), std::string::npos) << response;
+    EXPECT_EQ(largest_read.load(), kBodyReadRoom) << "the session must make room before reading a body";
+}
+
+TEST_F(SessionBodyReads, ASmallBodyIsReadWithTheRoomTheBufferHas) {
+    largest_read = 0;
+    listening = true;
+    const std::string response = Post("/buffered", std::string(100, 'z'));
+    listening = false;
+    EXPECT_NE(response.find("200 OK"), std::string::npos) << response;
+    EXPECT_LT(largest_read.load(), kBodyReadRoom);
+}
+
+}  // namespace
+}  // namespace contactd::ingest
