@@ -1,5 +1,6 @@
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "app/commands.hpp"
 #include "app/options.hpp"
@@ -53,15 +54,17 @@ int RunServe(const std::vector<std::string>& args) {
                           {"data_dir", db_config.data_dir.string()}});
     storage::Database database = storage::OpenDatabase(db_config);
     if (const auto* embedded = database.Embedded()) {
+        const std::optional<std::int64_t> huge_kib = embedded->Startup().huge_pages_kib;
         log.Info("embedded postgresql ready",
                  {{"socket_dir", embedded->SocketDir().string()},
                   {"initdb", embedded->Startup().initialized},
                   {"start_ms", static_cast<std::int64_t>(embedded->Startup().start_time.count())},
-                  {"huge_pages_mib", embedded->Startup().huge_pages_kib / 1024}});
-        if (embedded->Startup().huge_pages_kib == 0) {
+                  huge_kib ? ingest::LogField("huge_pages_mib", *huge_kib / 1024)
+                           : ingest::LogField("huge_pages_mib", "unknown")});
+        if (huge_kib == 0) {
             log.Info(
                 "embedded postgresql has no huge pages; as root, scripts/reserve-huge-pages.sh reserves them "
-                "(shared buffers on huge pages made the batch path's index probes markedly cheaper)");
+                "(docs/decisions.md, \"Huge pages\")");
         }
     }
     log.Info("schema current", {{"migrations_applied", database.MigrationsApplied()}});

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/reserve-huge-pages.sh  # PostgreSQL's shared buffers on 2 MB pages, where we may (root)
+# The embedded PostgreSQL's shared buffers on 2 MB pages, where we may (root); not for an external database.
+if [[ -z "${CONTACTD_DATABASE_URL:-}" && " $* " != *" --database-url"* ]]; then scripts/reserve-huge-pages.sh; fi
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCONTACTD_BUILD_TESTS=OFF -DCONTACTD_BUILD_BENCH=OFF
 cmake --build build/release --target contactd
 exec build/release/app/contactd serve "$@"

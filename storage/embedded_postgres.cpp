@@ -199,7 +199,7 @@ std::optional<int> MajorFromDirName(const fs::path& version_dir) {
 
 }  // namespace
 
-std::int64_t HugePagesKibIn(std::istream& smaps) {
+std::int64_t HugePagesKibIn(std::istream& smaps, std::int64_t base_page_kib) {
     std::int64_t total = 0;
     std::int64_t mapping_size = 0;
     std::string line;
@@ -207,7 +207,7 @@ std::int64_t HugePagesKibIn(std::istream& smaps) {
         // Each mapping lists its Size, then (later) its KernelPageSize, both in kB.
         if (line.starts_with("Size:")) {
             mapping_size = std::atoll(line.c_str() + 5);
-        } else if (line.starts_with("KernelPageSize:") && std::atoll(line.c_str() + 15) > 4) {
+        } else if (line.starts_with("KernelPageSize:") && std::atoll(line.c_str() + 15) > base_page_kib) {
             total += mapping_size;
         }
     }
@@ -474,7 +474,11 @@ void EmbeddedPostgres::SpawnServer() {
     }
     startup_.start_time = Since(start);
     std::ifstream smaps("/proc/" + std::to_string(process_.Pid()) + "/smaps");
-    startup_.huge_pages_kib = HugePagesKibIn(smaps);
+    if (smaps) {
+        startup_.huge_pages_kib = HugePagesKibIn(smaps, ::sysconf(_SC_PAGESIZE) / 1024);
+    } else {
+        startup_.huge_pages_kib.reset();
+    }
 }
 
 bool EmbeddedPostgres::Running() { return process_.Running(); }

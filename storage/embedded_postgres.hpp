@@ -47,14 +47,17 @@ struct EmbeddedPostgresStartup {
     std::chrono::milliseconds initdb_time{0};
     std::chrono::milliseconds start_time{0};  // spawn until the server accepts connections
     bool stopped_leftover = false;            // a server left by a killed run was stopped first
-    //! The server's memory mapped on huge pages: its shared memory when the system had enough reserved
-    //! (huge_pages = try), else 0. Without them every random page access to shared buffers costs a TLB miss,
-    //! which measured 40% of an index probe's time on a virtual machine (docs/decisions.md).
-    std::int64_t huge_pages_kib = 0;
+    //! The server's memory mapped on huge pages, in kB: its shared memory when the system had enough reserved
+    //! (huge_pages = try), else 0; unknown when its /proc/<pid>/smaps could not be read (the server runs as
+    //! another user and we lack the capability to read its maps). Without them a random page of the shared
+    //! buffers costs a TLB miss: on a virtual machine, about two thirds of a chunk's identifier probes
+    //! (docs/decisions.md, "Huge pages").
+    std::optional<std::int64_t> huge_pages_kib;
 };
 
-//! The size of the mappings on pages larger than 4 kB in a /proc/<pid>/smaps listing, in kB (0 for none).
-std::int64_t HugePagesKibIn(std::istream& smaps);
+//! The size of the mappings on pages larger than `base_page_kib` in a /proc/<pid>/smaps listing, in kB (0 for
+//! none).
+std::int64_t HugePagesKibIn(std::istream& smaps, std::int64_t base_page_kib);
 
 //! The embedded server. The constructor runs initdb once (into data.initdb, renamed when complete, so a
 //! killed initdb never leaves half a cluster), stops a server left running by a killed previous owner,

@@ -28,8 +28,9 @@ class BenchCluster {
     std::filesystem::path BinDir() const { return bin_dir_; }
     //! The postmaster, parent of every PostgreSQL process of the run (for their CPU time).
     pid_t PostmasterPid() const { return server_->Pid(); }
-    //! The server's memory on huge pages (its shared memory when they were reserved), in kB.
-    std::int64_t HugePagesKib() const { return server_->Startup().huge_pages_kib; }
+    //! The server's memory on huge pages (its shared memory when they were reserved), in kB; unknown when its
+    //! maps could not be read.
+    std::optional<std::int64_t> HugePagesKib() const { return server_->Startup().huge_pages_kib; }
 
     //! Forces a checkpoint, so that a timed phase does not pay for the writes of the one before.
     void Checkpoint() const;

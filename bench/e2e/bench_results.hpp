@@ -3,6 +3,7 @@
 // driver, rendered by results_page.cpp (bench/RESULTS.md) and results_chart.cpp (bench/results.png).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,8 @@ struct RunInfo {
     std::string command;
     MachineInfo machine;
     std::string postgres_version;
-    std::int64_t huge_pages_kib = 0;  // PostgreSQL's memory on huge pages (scripts/reserve-huge-pages.sh)
-    std::string server_args;          // extra arguments given to `contactd serve`
+    std::optional<std::int64_t> huge_pages_kib;  // PostgreSQL's memory on huge pages (scripts/reserve-huge-pages.sh)
+    std::string server_args;                     // extra arguments given to `contactd serve`
     std::int64_t items = 0;
     std::uint64_t seed = 0;
     int workspaces = 0;

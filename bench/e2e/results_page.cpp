@@ -32,6 +32,12 @@ std::string Runs(const std::vector<double>& seconds) {
 
 std::string Mb(std::uint64_t bytes) { return Megabytes(bytes); }
 
+std::string HugePagesText(const std::optional<std::int64_t>& kib) {
+    if (!kib) return "huge pages unknown (the server's maps could not be read)";
+    if (*kib == 0) return "shared memory not on huge pages (too few free, or none reserved)";
+    return "shared memory on huge pages (" + Grouped(*kib / 1024) + " MiB)";
+}
+
 void Row(std::ostream& out, std::initializer_list<std::string> cells) {
     out << "|";
     for (const std::string& cell : cells) out << " " << cell << " |";
@@ -53,14 +59,11 @@ void WriteHeader(std::ostream& out, const BenchResults& results) {
     Row(out, {"machine", run.machine.cpu_model + ", " + std::to_string(run.machine.cores) + " cores, " +
                              Fixed(static_cast<double>(run.machine.memory_bytes) / (1ull << 30), 1) + " GiB RAM, " +
                              run.machine.kernel});
-    Row(out,
-        {"PostgreSQL", run.postgres_version +
-                           ": one fresh embedded cluster with contactd's own settings (fsync and "
-                           "synchronous_commit on), a database for contactd and an identically migrated one "
-                           "for the references; " +
-                           (run.huge_pages_kib > 0
-                                ? "shared memory on huge pages (" + Grouped(run.huge_pages_kib / 1024) + " MiB)"
-                                : std::string("shared memory not on huge pages (too few free, or none reserved)"))});
+    Row(out, {"PostgreSQL", run.postgres_version +
+                                ": one fresh embedded cluster with contactd's own settings (fsync and "
+                                "synchronous_commit on), a database for contactd and an identically migrated one "
+                                "for the references; " +
+                                HugePagesText(run.huge_pages_kib)});
     Row(out, {"server", "`contactd serve` (Release build)" +
                             (run.server_args.empty() ? std::string() : ", `" + run.server_args + "`")});
     Row(out,
