@@ -2,7 +2,7 @@
 # Reserves huge pages for the embedded PostgreSQL's shared memory (vm.nr_hugepages), so that its 1 GB of
 # shared buffers is mapped with 2 MB pages instead of 4 kB ones. PostgreSQL uses them when enough are there
 # (huge_pages = try) and runs on normal pages otherwise; on the 2-core virtual machines we measure on, they
-# cut a chunk's identifier probes by about two thirds and PostgreSQL's CPU an item by up to 13%
+# made the benchmark's preload 14-16% faster and PostgreSQL's CPU a batch item up to 7% lower
 # (docs/decisions.md, "Huge pages"). `contactd serve` logs how much of its server's memory got them.
 #
 # Usage: scripts/reserve-huge-pages.sh [PAGES]   (default 600)

@@ -50,8 +50,7 @@ struct EmbeddedPostgresStartup {
     //! The server's memory mapped on huge pages, in kB: its shared memory when the system had enough reserved
     //! (huge_pages = try), else 0; unknown when its /proc/<pid>/smaps could not be read (the server runs as
     //! another user and we lack the capability to read its maps). Without them a random page of the shared
-    //! buffers costs a TLB miss: on a virtual machine, about two thirds of a chunk's identifier probes
-    //! (docs/decisions.md, "Huge pages").
+    //! buffers costs a TLB miss, which on a virtual machine is dear (docs/decisions.md, "Huge pages").
     std::optional<std::int64_t> huge_pages_kib;
 };
 
