@@ -102,7 +102,6 @@ class SessionBodyReads : public ::testing::Test {
         server_ = std::make_unique<HttpServer>(std::move(config), std::move(router));
         server_->Start();
         server_port = server_->port();
-        largest_read = 0;
     }
     void TearDown() override {
         listening = false;
@@ -151,38 +150,39 @@ class SessionBodyReads : public ::testing::Test {
         return response;
     }
 
+    //! POSTs a body of `bytes` bytes (see Post), checks that the route answered 200 with its size, and returns
+    //! the largest read the server offered the kernel meanwhile.
+    std::size_t LargestServerRead(std::string_view path, std::size_t bytes,
+                                  std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
+        largest_read = 0;
+        listening = true;
+        const std::string response = Post(path, std::string(bytes, 'x'), pause);
+        listening = false;
+        EXPECT_NE(response.find("200 OK"), std::string::npos) << response;
+        EXPECT_NE(response.find("\r\n\r\n" + std::to_string(bytes)), std::string::npos) << response;
+        return largest_read.load();
+    }
+
     Logger logger_{[](std::string_view) {}, LogLevel::kError};
     std::unique_ptr<HttpServer> server_;
 };
 
 TEST_F(SessionBodyReads, ALargeBufferedBodyIsReadInReadsOfTheFullRoom) {
-    listening = true;
-    const std::string response = Post("/buffered", std::string(kBodyBytes, 'x'));
-    listening = false;
-    EXPECT_NE(response.find("200 OK"), std::string::npos) << response;
-    EXPECT_NE(response.find(std::to_string(kBodyBytes)), std::string::npos) << response;
-    EXPECT_EQ(largest_read.load(), kBodyReadRoom) << "the session must make room before reading a body";
+    EXPECT_EQ(LargestServerRead("/buffered", kBodyBytes), kBodyReadRoom)
+        << "the session must make room before reading a body";
 }
 
 TEST_F(SessionBodyReads, ALargeStreamedBodyIsReadInReadsOfTheFullRoom) {
-    listening = true;
-    const std::string response = Post("/streamed", std::string(kBodyBytes, 'y'));
-    listening = false;
-    EXPECT_NE(response.find("200 OK"), std::string::npos) << response;
-    EXPECT_NE(response.find(std::to_string(kBodyBytes)), std::string::npos) << response;
-    EXPECT_EQ(largest_read.load(), kBodyReadRoom) << "the session must make room before reading a body";
+    EXPECT_EQ(LargestServerRead("/streamed", kBodyBytes), kBodyReadRoom)
+        << "the session must make room before reading a body";
 }
 
 // A body of at most kSmallBodyBytes (a single contact's JSON) keeps the buffer as it is: the header is sent
 // first and read on its own, then the body arrives and is read with the room the buffer has.
 TEST_F(SessionBodyReads, ASmallBodyIsReadWithTheRoomTheBufferHas) {
-    listening = true;
-    const std::string response = Post("/buffered", std::string(kSmallBodyBytes, 'z'), std::chrono::milliseconds(200));
-    listening = false;
-    EXPECT_NE(response.find("200 OK"), std::string::npos) << response;
-    EXPECT_NE(response.find(std::to_string(kSmallBodyBytes)), std::string::npos) << response;
-    EXPECT_GT(largest_read.load(), 0u) << "the server's reads were seen";
-    EXPECT_LT(largest_read.load(), kBodyReadRoom);
+    const std::size_t largest = LargestServerRead("/buffered", kSmallBodyBytes, std::chrono::milliseconds(200));
+    EXPECT_GT(largest, 0u) << "the server's reads were seen";
+    EXPECT_LT(largest, kBodyReadRoom);
 }
 
 }  // namespace
